@@ -1,0 +1,14 @@
+"""mmpgate: honest per-group pytest metrics, a regression gate, and suite stabilization."""
+
+from mmpgate.errors import ConfigError, InputError, MmpgateError, UsageError
+from mmpgate.model import FORMAT_VERSION, ExitCode
+
+__all__ = [
+    "FORMAT_VERSION",
+    "ConfigError",
+    "ExitCode",
+    "InputError",
+    "MmpgateError",
+    "UsageError",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,25 @@
+"""One base exception; the CLI turns any of them into one line and exit code 2."""
+
+from __future__ import annotations
+
+
+class MmpgateError(Exception):
+    """Base of every error mmpgate reports to a user (exit code 2)."""
+
+
+class UsageError(MmpgateError):
+    """The command line asked for something that cannot be done."""
+
+
+class ConfigError(MmpgateError):
+    """A configuration file (`[tool.mmpgate]`, `mmpgate.yml`, `thresholds.yml`) is wrong."""
+
+
+class InputError(MmpgateError):
+    """An input file (metrics, baseline, JUnit, coverage XML) is missing or malformed."""
+
+
+def located(path: object, json_path: str, message: str) -> str:
+    """Format the one-line message every input error uses: file, JSON path, what was expected."""
+    where = f"{path}: {json_path}" if json_path else f"{path}"
+    return f"{where}: {message}"

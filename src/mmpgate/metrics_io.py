@@ -1,0 +1,101 @@
+"""Reading and writing metrics files: atomic writes, strict reads that never accept partial data."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from mmpgate.errors import InputError, located
+from mmpgate.model import FORMAT_VERSION, OUTCOME_KEYS
+from mmpgate.schemas import METRICS, validate
+
+RATE_TOLERANCE = 1e-6
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Deterministic JSON text of a document."""
+    return json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    """Write atomically: readers see the old file or the whole new one, never a partial one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(dumps(document))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file; every failure is one InputError line naming the file."""
+    if path.is_dir():
+        raise InputError(located(path, "", "expected a file, found a directory"))
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError(located(path, "", "file not found")) from exc
+    except OSError as exc:
+        raise InputError(located(path, "", f"cannot be read ({exc.strerror})")) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(located(path, "", f"expected UTF-8 text, byte {exc.start} is not")) from exc
+    if not text.strip():
+        raise InputError(located(path, "$", "expected a JSON document, the file is empty"))
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            located(path, f"line {exc.lineno} column {exc.colno}", f"expected valid JSON ({exc.msg})")
+        ) from exc
+    except ValueError as exc:
+        raise InputError(located(path, "$", str(exc))) from exc
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"expected a finite number, found {name}")
+
+
+def load_metrics(path: Path) -> dict[str, Any]:
+    """Read, check the format version, validate against the schema and check the arithmetic."""
+    document = read_json(path)
+    if not isinstance(document, dict):
+        raise InputError(located(path, "$", f"expected an object, got {type(document).__name__}"))
+    version = document.get("format")
+    if version != FORMAT_VERSION:
+        raise InputError(
+            located(path, "$.format", f"expected format version {FORMAT_VERSION}, got {version!r}")
+        )
+    validate(document, METRICS, file=path)
+    check_arithmetic(document, path)
+    return document
+
+
+def check_arithmetic(document: dict[str, Any], path: object) -> None:
+    """Counts must add up and rates must follow from them: a hand-edited file is refused."""
+    counts = document["counts"]
+    total = sum(counts[key] for key in OUTCOME_KEYS)
+    if counts["total"] != total:
+        raise InputError(
+            located(path, "$.counts.total", f"expected {total} (the sum of the outcome counts), got {counts['total']}")
+        )
+    if document["empty"] != (total == 0):
+        raise InputError(located(path, "$.empty", f"expected {total == 0} for total {total}"))
+    expected = {
+        "failure": (counts["failed"] + counts["errors"]) / total if total else None,
+        "skip": counts["skipped"] / total if total else None,
+    }
+    for key, want in expected.items():
+        got = document["rates"][key]
+        if (want is None) != (got is None) or (
+            want is not None and not math.isclose(got, want, abs_tol=RATE_TOLERANCE)
+        ):
+            raise InputError(located(path, f"$.rates.{key}", f"expected {want!r} from the counts, got {got!r}"))

@@ -1,0 +1,242 @@
+"""The pytest plugin: options and hooks only. Records metrics when `--mmpgate-metrics` is given.
+
+Kept cheap to import: it loads in every pytest run of an environment where mmpgate is installed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mmpgate.record import Recorder, RunFacts, first_line
+
+PLUGIN_NAME = "mmpgate-metrics-recorder"
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise pytest.UsageError(f"--mmpgate-slowest: expected an integer, got {value!r}") from None
+    if number < 0:
+        raise pytest.UsageError(f"--mmpgate-slowest: expected 0 or more, got {number}")
+    return number
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mmpgate", "mmpgate per-group metrics")
+    group.addoption(
+        "--mmpgate-metrics",
+        metavar="PATH",
+        default=None,
+        help="write this run's metrics JSON to PATH (ini: mmpgate_metrics).",
+    )
+    group.addoption(
+        "--mmpgate-group",
+        metavar="NAME",
+        default=None,
+        help="group name recorded in the metrics (ini: mmpgate_group; default: the file name's stem).",
+    )
+    group.addoption(
+        "--mmpgate-slowest",
+        metavar="N",
+        type=_positive_int,
+        default=None,
+        help="how many slowest tests to list in the metrics (ini: mmpgate_slowest; default 20).",
+    )
+    group.addoption(
+        "--mmpgate-coverage-xml",
+        metavar="PATH",
+        default=None,
+        help="coverage XML to read the group's coverage from (default: pytest-cov's xml report).",
+    )
+    parser.addini("mmpgate_metrics", "write this run's metrics JSON to this path", default="")
+    parser.addini("mmpgate_group", "group name recorded in the metrics", default="")
+    parser.addini("mmpgate_slowest", "how many slowest tests to list", default="20")
+    parser.addini("mmpgate_coverage_xml", "coverage XML to read the group's coverage from", default="")
+
+
+def _setting(config: pytest.Config, option: str, ini: str) -> Any:
+    value = config.getoption(option)
+    if value is None or value == "":
+        value = config.getini(ini) or None
+    return value
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return  # xdist workers: the controller sees every report again and records there.
+    path = _setting(config, "mmpgate_metrics", "mmpgate_metrics")
+    if not path:
+        return
+    metrics_path = Path(path)
+    if not metrics_path.is_absolute():
+        metrics_path = Path(config.invocation_params.dir) / metrics_path
+    group = _setting(config, "mmpgate_group", "mmpgate_group") or _group_from_path(metrics_path)
+    slowest = _setting(config, "mmpgate_slowest", "mmpgate_slowest")
+    coverage_xml = _setting(config, "mmpgate_coverage_xml", "mmpgate_coverage_xml")
+    recorder = MetricsPlugin(
+        config,
+        metrics_path=metrics_path,
+        group=str(group),
+        slowest=_positive_int(str(slowest)),
+        coverage_xml=Path(coverage_xml) if coverage_xml else None,
+    )
+    config.pluginmanager.register(recorder, PLUGIN_NAME)
+
+
+def _group_from_path(path: Path) -> str:
+    stem = path.name.removesuffix(".json")
+    return stem.removeprefix("metrics.") or "default"
+
+
+class MetricsPlugin:
+    """Registered on the controller only, when metrics were asked for."""
+
+    def __init__(
+        self,
+        config: pytest.Config,
+        *,
+        metrics_path: Path,
+        group: str,
+        slowest: int,
+        coverage_xml: Path | None,
+    ) -> None:
+        self.config = config
+        self.metrics_path = metrics_path
+        self.group = group
+        self.coverage_xml = coverage_xml
+        self.recorder = Recorder(slowest=slowest)
+        self.started_wall = time.time()
+        self.started = time.perf_counter()
+        self.interrupted = False
+        self.selected: int | None = None
+        self.deselected = 0
+        self.workers: set[str] = set()
+        self.worker_items: int | None = None
+        self.written = False
+
+    # -- collection -------------------------------------------------------------------------
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.started_wall = time.time()
+        self.started = time.perf_counter()
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed or report.skipped:
+            self.recorder.add_collect_report(
+                nodeid=report.nodeid,
+                failed=report.failed,
+                counts=getattr(report, "count_towards_summary", True),
+                message=_message(report),
+            )
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected += len(items)
+        self.recorder.add_deselected(len(items))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.selected = len(session.items)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        # Every worker collects the same items; one worker's count is the run's.
+        self.worker_items = len(ids)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodeready(self, node: Any) -> None:
+        self.workers.add(str(node.gateway.id))
+
+    # -- running ----------------------------------------------------------------------------
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        status = self.config.hook.pytest_report_teststatus(report=report, config=self.config)
+        category = status[0] if status else ""
+        line = report.location[1] + 1 if isinstance(report.location[1], int) else None
+        self.recorder.add_test_report(
+            nodeid=report.nodeid,
+            when=report.when or "",
+            category=category,
+            duration=float(getattr(report, "duration", 0.0) or 0.0),
+            counts=getattr(report, "count_towards_summary", True),
+            message=_message(report) if category not in ("", "passed") else None,
+            line=line,
+        )
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        # Fires for Ctrl-C, pytest.exit() and "Interrupted: N errors during collection".
+        self.interrupted = True
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self.write(session, int(exitstatus))
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        # pytest did not reach sessionfinish (an internal error): still leave an incomplete file.
+        if not self.written:
+            self.write(None, None)
+
+    # -- output -----------------------------------------------------------------------------
+    def write(self, session: pytest.Session | None, exitstatus: int | None) -> None:
+        from mmpgate.environment import describe  # noqa: PLC0415  (not needed at import time)
+        from mmpgate.metrics_io import write_json  # noqa: PLC0415
+
+        selected = self.worker_items if self.workers else self.selected
+        collected = None if selected is None else selected + self.deselected
+        stop_asked = bool(session and (session.shouldfail or session.shouldstop))
+        truncated = selected is None or self.recorder.finished_tests < selected
+        interrupted = self.interrupted or exitstatus == pytest.ExitCode.INTERRUPTED or session is None
+        coverage_file = self._coverage_file()
+        facts = RunFacts(
+            group=self.group,
+            exit_status=exitstatus,
+            interrupted=interrupted,
+            stopped_early=stop_asked and truncated,
+            collected=collected,
+            wall=time.perf_counter() - self.started,
+            environment=describe(self.config, workers=len(self.workers), started=self.started_wall),
+            coverage=self._coverage(coverage_file),
+            source={"producer": "plugin", "coverage_xml": str(coverage_file) if coverage_file else None},
+            reason=None if session is not None else "pytest ended before the session finished",
+        )
+        write_json(self.metrics_path, self.recorder.build(facts))
+        self.written = True
+
+    def _coverage_file(self) -> Path | None:
+        if self.coverage_xml is not None:
+            path = self.coverage_xml
+        else:
+            reports = getattr(self.config.option, "cov_report", None) or {}
+            if not isinstance(reports, dict) or "xml" not in reports:
+                return None
+            path = Path(reports["xml"] or "coverage.xml")
+        if not path.is_absolute():
+            path = Path(self.config.invocation_params.dir) / path
+        return path
+
+    def _coverage(self, path: Path | None) -> dict[str, Any] | None:
+        from mmpgate.coverage_xml import read_totals  # noqa: PLC0415
+        from mmpgate.errors import MmpgateError  # noqa: PLC0415
+
+        # A coverage XML older than this session belongs to an earlier run: never report it.
+        if path is None or not path.is_file() or os.stat(path).st_mtime < self.started_wall - 1:
+            return None
+        try:
+            return read_totals(path)
+        except MmpgateError:
+            return None
+
+
+def _message(report: pytest.TestReport | pytest.CollectReport) -> str | None:
+    longrepr = report.longrepr
+    if longrepr is None:
+        return None
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return first_line(str(longrepr[2]))  # skip: (path, lineno, reason)
+    crash = getattr(longrepr, "reprcrash", None)
+    if crash is not None and getattr(crash, "message", None):
+        return first_line(str(crash.message))
+    text = str(longrepr).strip().splitlines()
+    return first_line(text[-1] if text else None)

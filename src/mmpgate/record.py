@@ -1,0 +1,200 @@
+"""Turns pytest reports into a metrics document, counting exactly as pytest's terminal summary does.
+
+The recorder is fed the category that `pytest_report_teststatus` gives each report (the same call the
+terminal reporter makes), collection reports that failed or skipped, and deselected items. It does no
+I/O: the plugin feeds it and writes what `build()` returns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from typing import Any
+
+from mmpgate.model import FORMAT_VERSION, empty_counts, outcome_total, rates
+
+#: pytest's terminal categories -> our count keys.
+_CATEGORY_TO_COUNT = {
+    "passed": "passed",
+    "failed": "failed",
+    "error": "errors",
+    "skipped": "skipped",
+    "xfailed": "xfailed",
+    "xpassed": "xpassed",
+    "rerun": "reruns",
+    "deselected": "deselected",
+}
+_CATEGORY_TO_OUTCOME = {
+    "passed": "passed",
+    "failed": "failed",
+    "error": "error",
+    "skipped": "skipped",
+    "xfailed": "xfailed",
+    "xpassed": "xpassed",
+}
+_PHASES = ("setup", "call", "teardown", "collect")
+MESSAGE_LIMIT = 500
+
+
+@dataclasses.dataclass(slots=True)
+class _TestEntry:
+    nodeid: str
+    outcome: str | None = None
+    duration: dict[str, float] = dataclasses.field(default_factory=dict)
+    reruns: int = 0
+    message: str | None = None
+    line: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "nodeid": self.nodeid,
+            "outcome": self.outcome or "passed",
+            "duration": {k: round(v, 6) for k, v in self.duration.items()},
+            "reruns": self.reruns,
+            "message": self.message,
+            "line": self.line,
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RunFacts:
+    """What the plugin knows about the session when it ends."""
+
+    group: str
+    exit_status: int | None
+    interrupted: bool
+    stopped_early: bool
+    collected: int | None
+    wall: float
+    environment: dict[str, Any]
+    coverage: dict[str, Any] | None
+    source: dict[str, str | None]
+    reason: str | None = None
+
+
+class Recorder:
+    """Accumulates reports; `build()` returns the metrics document."""
+
+    def __init__(self, slowest: int = 20) -> None:
+        self._counts: Counter[str] = Counter()
+        self._tests: dict[str, _TestEntry] = {}
+        self._tests_sum = 0.0
+        self._slowest = slowest
+
+    def _entry(self, nodeid: str) -> _TestEntry:
+        entry = self._tests.get(nodeid)
+        if entry is None:
+            entry = self._tests[nodeid] = _TestEntry(nodeid)
+        return entry
+
+    @property
+    def finished_tests(self) -> int:
+        """Number of distinct tests (not collectors) that reported anything."""
+        return sum(1 for e in self._tests.values() if "collect" not in e.duration)
+
+    @property
+    def failures(self) -> int:
+        """failed + errors so far."""
+        return self._counts["failed"] + self._counts["errors"]
+
+    def add_test_report(
+        self,
+        *,
+        nodeid: str,
+        when: str,
+        category: str,
+        duration: float,
+        counts: bool,
+        message: str | None,
+        line: int | None,
+    ) -> None:
+        """Record one TestReport with the category `pytest_report_teststatus` gave it."""
+        entry = self._entry(nodeid)
+        self._tests_sum += duration
+        if category == "rerun":
+            entry.reruns += 1
+            entry.duration.clear()
+        elif when in _PHASES:
+            entry.duration[when] = duration
+        if counts and category in _CATEGORY_TO_COUNT:
+            self._counts[_CATEGORY_TO_COUNT[category]] += 1
+        outcome = _CATEGORY_TO_OUTCOME.get(category)
+        if outcome is not None and entry.outcome in (None, "passed"):
+            entry.outcome = outcome
+            if outcome != "passed":
+                entry.message = message
+        if line is not None and entry.line is None:
+            entry.line = line
+
+    def add_collect_report(self, *, nodeid: str, failed: bool, counts: bool, message: str | None) -> None:
+        """Record a collector that errored or was skipped (it is an outcome, but no item)."""
+        category = "error" if failed else "skipped"
+        if counts:
+            self._counts[_CATEGORY_TO_COUNT[category]] += 1
+        entry = self._entry(nodeid or "<session>")
+        entry.duration.setdefault("collect", 0.0)
+        if entry.outcome in (None, "passed"):
+            entry.outcome = _CATEGORY_TO_OUTCOME[category]
+            entry.message = message
+
+    def add_deselected(self, count: int) -> None:
+        """Record items deselected by -k, -m or a plugin."""
+        self._counts["deselected"] += count
+
+    def build(self, facts: RunFacts) -> dict[str, Any]:
+        """The metrics document (a JSON-ready dict, schema `metrics.schema.json`)."""
+        counts = empty_counts()
+        for key in counts:
+            counts[key] = self._counts.get(key, 0)
+        counts["total"] = outcome_total(counts)
+        tests = [e.as_json() for e in self._tests.values()]
+        by_time = sorted(
+            ((sum(t["duration"].values()), t["nodeid"]) for t in tests if "collect" not in t["duration"]),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        slowest = [{"nodeid": n, "duration": round(d, 6)} for d, n in by_time[: self._slowest]]
+        empty = counts["total"] == 0
+        complete = (
+            not facts.interrupted and not facts.stopped_early and facts.exit_status in (0, 1, 5)
+        )
+        reason = facts.reason
+        if reason is None:
+            if facts.interrupted:
+                reason = "the run was interrupted"
+            elif facts.stopped_early:
+                reason = "the run was stopped early by -x/--maxfail"
+            elif not complete:
+                reason = f"pytest ended with exit status {facts.exit_status}"
+            elif empty:
+                reason = "no test ran"
+        return {
+            "format": FORMAT_VERSION,
+            "kind": "group",
+            "group": facts.group,
+            "complete": complete,
+            "stopped_early": facts.stopped_early,
+            "interrupted": facts.interrupted,
+            "empty": empty,
+            "exit_status": facts.exit_status,
+            "reason": reason,
+            "collected": facts.collected,
+            "counts": counts,
+            "rates": rates(counts),
+            "duration": {"wall": round(facts.wall, 6), "tests_sum": round(self._tests_sum, 6)},
+            "tests": tests,
+            "slowest": slowest,
+            "coverage": facts.coverage,
+            "environment": facts.environment,
+            "source": facts.source,
+        }
+
+
+def first_line(text: str | None) -> str | None:
+    """First non-empty line, cut to MESSAGE_LIMIT characters."""
+    if not text:
+        return None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line:
+            return line[:MESSAGE_LIMIT]
+    return None
