@@ -1,0 +1,1 @@
+"""Stabilization machinery: locks, servers, processes and isolated MLflow tracking."""

@@ -1,0 +1,1 @@
+"""pytest fixtures giving each test an isolated MLflow tracking store."""

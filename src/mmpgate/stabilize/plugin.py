@@ -1,0 +1,1 @@
+"""pytest hooks of the stabilization features (server lock, process sweep, leak detection)."""
