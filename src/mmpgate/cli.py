@@ -32,7 +32,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (0 pass, 1 gate failed, 2 usage/config/input error)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    passthrough: list[str] = []
+    if "--" in arguments:
+        cut = arguments.index("--")
+        arguments, passthrough = arguments[:cut], arguments[cut + 1 :]
+    args = parser.parse_args(arguments)
+    if passthrough and not getattr(args, "accepts_passthrough", False):
+        parser.error(f"{args.command} takes no pytest arguments after --")
+    args.passthrough = passthrough
     try:
         code: int = args.execute(args)
     except MmpgateError as exc:

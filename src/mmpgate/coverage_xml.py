@@ -21,9 +21,13 @@ def read_totals(path: Path) -> dict[str, Any]:
         else:
             raise InputError(located(path, "/coverage", "expected a <coverage> root element"))
     except (OSError, SyntaxError, DefusedXmlException) as exc:
-        raise InputError(located(path, "/coverage", f"expected a readable coverage XML ({exc})")) from exc
+        raise InputError(
+            located(path, "/coverage", f"expected a readable coverage XML ({exc})")
+        ) from exc
     if elem.tag != "coverage":
-        raise InputError(located(path, "/", f"expected a <coverage> root element, got <{elem.tag}>"))
+        raise InputError(
+            located(path, "/", f"expected a <coverage> root element, got <{elem.tag}>")
+        )
     try:
         lines_valid = int(attrs["lines-valid"])
         lines_covered = int(attrs["lines-covered"])

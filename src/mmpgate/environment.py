@@ -34,14 +34,21 @@ def git_commit(cwd: object) -> str | None:
         return os.environ["GITHUB_SHA"]
     try:
         done = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=str(cwd), capture_output=True, text=True, timeout=5, check=False
+            ["git", "rev-parse", "HEAD"],
+            cwd=str(cwd),
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 
-def describe(config: pytest.Config | None, *, workers: int, started: float, producer: str = "plugin") -> dict[str, Any]:
+def describe(
+    config: pytest.Config | None, *, workers: int, started: float, producer: str = "plugin"
+) -> dict[str, Any]:
     """The `environment` object of a metrics file."""
     import time  # noqa: PLC0415
 

@@ -47,14 +47,18 @@ def read_json(path: Path) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(located(path, "", f"expected UTF-8 text, byte {exc.start} is not")) from exc
+        raise InputError(
+            located(path, "", f"expected UTF-8 text, byte {exc.start} is not")
+        ) from exc
     if not text.strip():
         raise InputError(located(path, "$", "expected a JSON document, the file is empty"))
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise InputError(
-            located(path, f"line {exc.lineno} column {exc.colno}", f"expected valid JSON ({exc.msg})")
+            located(
+                path, f"line {exc.lineno} column {exc.colno}", f"expected valid JSON ({exc.msg})"
+            )
         ) from exc
     except ValueError as exc:
         raise InputError(located(path, "$", str(exc))) from exc
@@ -85,7 +89,11 @@ def check_arithmetic(document: dict[str, Any], path: object) -> None:
     total = sum(counts[key] for key in OUTCOME_KEYS)
     if counts["total"] != total:
         raise InputError(
-            located(path, "$.counts.total", f"expected {total} (the sum of the outcome counts), got {counts['total']}")
+            located(
+                path,
+                "$.counts.total",
+                f"expected {total} (the sum of the outcome counts), got {counts['total']}",
+            )
         )
     if document["empty"] != (total == 0):
         raise InputError(located(path, "$.empty", f"expected {total == 0} for total {total}"))
@@ -98,4 +106,6 @@ def check_arithmetic(document: dict[str, Any], path: object) -> None:
         if (want is None) != (got is None) or (
             want is not None and not math.isclose(got, want, abs_tol=RATE_TOLERANCE)
         ):
-            raise InputError(located(path, f"$.rates.{key}", f"expected {want!r} from the counts, got {got!r}"))
+            raise InputError(
+                located(path, f"$.rates.{key}", f"expected {want!r} from the counts, got {got!r}")
+            )

@@ -57,7 +57,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mmpgate_metrics", "write this run's metrics JSON to this path", default="")
     parser.addini("mmpgate_group", "group name recorded in the metrics", default="")
     parser.addini("mmpgate_slowest", "how many slowest tests to list", default="20")
-    parser.addini("mmpgate_coverage_xml", "coverage XML to read the group's coverage from", default="")
+    parser.addini(
+        "mmpgate_coverage_xml", "coverage XML to read the group's coverage from", default=""
+    )
 
 
 def _setting(config: pytest.Config, option: str, ini: str) -> Any:
@@ -187,7 +189,9 @@ class MetricsPlugin:
         collected = None if selected is None else selected + self.deselected
         stop_asked = bool(session and (session.shouldfail or session.shouldstop))
         truncated = selected is None or self.recorder.finished_tests < selected
-        interrupted = self.interrupted or exitstatus == pytest.ExitCode.INTERRUPTED or session is None
+        interrupted = (
+            self.interrupted or exitstatus == pytest.ExitCode.INTERRUPTED or session is None
+        )
         coverage_file = self._coverage_file()
         facts = RunFacts(
             group=self.group,
@@ -198,7 +202,10 @@ class MetricsPlugin:
             wall=time.perf_counter() - self.started,
             environment=describe(self.config, workers=len(self.workers), started=self.started_wall),
             coverage=self._coverage(coverage_file),
-            source={"producer": "plugin", "coverage_xml": str(coverage_file) if coverage_file else None},
+            source={
+                "producer": "plugin",
+                "coverage_xml": str(coverage_file) if coverage_file else None,
+            },
             reason=None if session is not None else "pytest ended before the session finished",
         )
         write_json(self.metrics_path, self.recorder.build(facts))

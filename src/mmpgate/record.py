@@ -126,7 +126,9 @@ class Recorder:
         if line is not None and entry.line is None:
             entry.line = line
 
-    def add_collect_report(self, *, nodeid: str, failed: bool, counts: bool, message: str | None) -> None:
+    def add_collect_report(
+        self, *, nodeid: str, failed: bool, counts: bool, message: str | None
+    ) -> None:
         """Record a collector that errored or was skipped (it is an outcome, but no item)."""
         category = "error" if failed else "skipped"
         if counts:
@@ -149,7 +151,11 @@ class Recorder:
         counts["total"] = outcome_total(counts)
         tests = [e.as_json() for e in self._tests.values()]
         by_time = sorted(
-            ((sum(t["duration"].values()), t["nodeid"]) for t in tests if "collect" not in t["duration"]),
+            (
+                (sum(t["duration"].values()), t["nodeid"])
+                for t in tests
+                if "collect" not in t["duration"]
+            ),
             key=lambda pair: (-pair[0], pair[1]),
         )
         slowest = [{"nodeid": n, "duration": round(d, 6)} for d, n in by_time[: self._slowest]]

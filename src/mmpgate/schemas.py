@@ -45,7 +45,9 @@ def validate(instance: Any, name: str, *, file: object) -> None:
     schema = load_schema(name)
     validator_cls = jsonschema.validators.validator_for(schema)
     validator = validator_cls(schema)
-    errors = sorted(validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.message))
+    errors = sorted(
+        validator.iter_errors(instance), key=lambda e: (list(map(str, e.path)), e.message)
+    )
     if errors:
         error = errors[0]
         raise InputError(located(file, json_path(error.absolute_path), _expected(error)))

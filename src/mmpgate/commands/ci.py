@@ -1,0 +1,45 @@
+"""`mmpgate ci`: the main job in one command: run every group, combine, check."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from mmpgate.combine import combine
+from mmpgate.commands.run import add_common, output_dir
+from mmpgate.errors import MmpgateError
+from mmpgate.project import load_project
+from mmpgate.runner import run_groups, select_groups
+
+
+def register(subparsers: Any) -> None:
+    """Add the `ci` subcommand."""
+    parser = subparsers.add_parser(
+        "ci",
+        help="run every group, combine and check: the gate decides the exit code",
+        description="run --all, combine, check. Every group runs even when an earlier one failed, "
+        "unless --fail-fast. Arguments after -- go to pytest.",
+    )
+    add_common(parser)
+    parser.add_argument("--thresholds", default="thresholds.yml", type=Path, metavar="FILE")
+    parser.add_argument("--baseline", default=None, metavar="DIR_OR_FILE")
+    parser.add_argument(
+        "--format", choices=("text", "markdown", "json"), default="text", dest="fmt"
+    )
+    parser.set_defaults(execute=execute, accepts_passthrough=True)
+
+
+def execute(args: argparse.Namespace) -> int:
+    """The gate's exit code: 0 pass, 1 failed, 2 configuration or input error."""
+    from mmpgate.commands.check import run_check  # noqa: PLC0415
+
+    if not args.thresholds.is_file():
+        raise MmpgateError(f"{args.thresholds}: thresholds file not found")
+    project = load_project(Path.cwd(), args.config)
+    groups = select_groups(project, args.groups, args.run_all)
+    output = output_dir(project.root, project.output, args.output)
+    run_groups(project, groups, output, args.passthrough, fail_fast=args.fail_fast)
+    # Incomplete groups are combined too: the gate, not combine, turns them into a failed verdict.
+    combine(output, require_complete=False)
+    return run_check(args.thresholds, metrics_dir=output, baseline=args.baseline, fmt=args.fmt)

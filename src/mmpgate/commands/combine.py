@@ -1,0 +1,37 @@
+"""`mmpgate combine [DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from mmpgate.combine import combine
+
+
+def register(subparsers: Any) -> None:
+    """Add the `combine` subcommand."""
+    parser = subparsers.add_parser(
+        "combine",
+        help="write metrics.total.json and coverage.total.xml from the groups' files",
+        description="Sum the groups' metrics and combine their .coverage.<group> data files.",
+    )
+    parser.add_argument("directory", nargs="?", default="mmpgate-results", type=Path, metavar="DIR")
+    parser.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="combine incomplete groups too (the total is then marked incomplete)",
+    )
+    parser.set_defaults(execute=execute)
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Combine; exit 2 on missing, incomplete or mismatched inputs."""
+    total = combine(args.directory, require_complete=not args.allow_incomplete)
+    cov = total["coverage"]
+    coverage = f", coverage {cov['percent']:.2f}%" if cov else ", no coverage data"
+    print(
+        f"mmpgate: total of {', '.join(total['groups'])}: {total['counts']['total']} outcomes"
+        f" in {total['duration']['wall']:.2f}s{coverage} -> {args.directory / 'metrics.total.json'}"
+    )
+    return 0

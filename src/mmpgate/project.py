@@ -1,0 +1,242 @@
+"""The project's mmpgate configuration: `[tool.mmpgate]` in pyproject.toml, or `mmpgate.yml`."""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import difflib
+import sys
+from pathlib import Path
+from typing import Any
+
+from mmpgate.errors import ConfigError, located
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+DEFAULT_GROUPS = ("unit", "integration", "e2e")
+DEFAULT_OUTPUT = "mmpgate-results"
+#: Groups that run in parallel by default; the others are serialized (`-n 0`).
+PARALLEL_BY_DEFAULT = frozenset({"unit"})
+
+_TOP_KEYS = ("output", "coverage", "coverage_source", "slowest", "groups", "doctor")
+_GROUP_KEYS = ("path", "paths", "workers", "args", "coverage_source")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Group:
+    """One group of tests and how to run it."""
+
+    name: str
+    paths: tuple[str, ...]
+    workers: str | None  # value for `-n`; None runs serialized (`-n 0`)
+    args: tuple[str, ...] = ()
+    declared: bool = True
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Project:
+    """Everything `mmpgate run` needs to know about a project."""
+
+    root: Path
+    output: str
+    groups: tuple[Group, ...]
+    coverage: bool
+    coverage_source: tuple[str, ...] | None  # None: the project's own coverage config decides
+    slowest: int
+    source_file: Path | None
+
+
+def _suggest(key: str, valid: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, valid, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else f" (valid: {', '.join(valid)})"
+
+
+def _check_keys(table: dict[str, Any], valid: tuple[str, ...], file: Path, where: str) -> None:
+    for key in sorted(table):
+        if key not in valid:
+            raise ConfigError(located(file, f"{where}.{key}", f"unknown key{_suggest(key, valid)}"))
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        message = f"expected valid UTF-8 YAML ({exc})".replace("\n", " ")
+        raise ConfigError(located(path, "", message)) from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(located(path, "$", "expected a mapping"))
+    return data
+
+
+def _read_pyproject(path: Path) -> dict[str, Any] | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(located(path, "", f"expected valid TOML ({exc})")) from exc
+    table = data.get("tool", {}).get("mmpgate")
+    return table if table is None or isinstance(table, dict) else {"": table}
+
+
+def _read_table(root: Path, config_file: Path | None) -> tuple[dict[str, Any], Path | None]:
+    """The configuration table and the file it came from (None: nothing configured)."""
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(located(config_file, "", "configuration file not found"))
+        if config_file.suffix == ".toml":
+            return _read_pyproject(config_file) or {}, config_file
+        return _read_yaml(config_file), config_file
+    yml = root / "mmpgate.yml"
+    if yml.is_file():
+        return _read_yaml(yml), yml
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        table = _read_pyproject(pyproject)
+        if table is not None:
+            return table, pyproject
+    return {}, None
+
+
+def _str_list(value: Any, file: Path, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(
+        located(file, where, f"expected a string or a list of strings, got {value!r}")
+    )
+
+
+def _group(name: str, table: Any, file: Path) -> Group:
+    where = f"tool.mmpgate.groups.{name}" if file.suffix == ".toml" else f"$.groups.{name}"
+    if not isinstance(table, dict):
+        raise ConfigError(located(file, where, "expected a table"))
+    _check_keys(table, _GROUP_KEYS, file, where)
+    paths = _str_list(table.get("paths", table.get("path", f"tests/{name}")), file, f"{where}.path")
+    workers = table.get("workers", "auto" if name in PARALLEL_BY_DEFAULT else None)
+    if isinstance(workers, bool) or not (workers is None or isinstance(workers, (int, str))):
+        raise ConfigError(
+            located(
+                file, f"{where}.workers", f"expected 'auto', an integer or null, got {workers!r}"
+            )
+        )
+    if isinstance(workers, str) and workers not in ("auto", "logical") and not workers.isdigit():
+        raise ConfigError(
+            located(file, f"{where}.workers", f"expected 'auto' or an integer, got {workers!r}")
+        )
+    workers_arg = None if workers in (None, 0, "0") else str(workers)
+    args = _str_list(table.get("args", []), file, f"{where}.args")
+    return Group(name=name, paths=paths, workers=workers_arg, args=args)
+
+
+def load_project(root: Path, config_file: Path | None = None) -> Project:
+    """Read the configuration (or defaults) of the project at `root`."""
+    root = root.resolve()
+    table, source = _read_table(root, config_file.resolve() if config_file else None)
+    file = source or root / "pyproject.toml"
+    prefix = "tool.mmpgate" if file.suffix == ".toml" else "$"
+    if "" in table:
+        raise ConfigError(located(file, prefix, "expected a table"))
+    _check_keys(table, _TOP_KEYS, file, prefix)
+    groups_table = table.get("groups")
+    if groups_table is None:
+        groups = tuple(
+            dataclasses.replace(_group(name, {}, file), declared=False) for name in DEFAULT_GROUPS
+        )
+    elif isinstance(groups_table, dict) and groups_table:
+        groups = tuple(_group(name, spec, file) for name, spec in groups_table.items())
+    else:
+        raise ConfigError(located(file, f"{prefix}.groups", "expected a non-empty table of groups"))
+    for group in groups:
+        if group.name == "total" or not group.name.replace("-", "").replace("_", "").isalnum():
+            raise ConfigError(
+                located(
+                    file,
+                    f"{prefix}.groups.{group.name}",
+                    "expected a name of letters, digits, - or _ (not 'total')",
+                )
+            )
+    output = table.get("output", DEFAULT_OUTPUT)
+    if not isinstance(output, str) or not output:
+        raise ConfigError(
+            located(file, f"{prefix}.output", f"expected a directory name, got {output!r}")
+        )
+    coverage = table.get("coverage", True)
+    if not isinstance(coverage, bool):
+        raise ConfigError(
+            located(file, f"{prefix}.coverage", f"expected true or false, got {coverage!r}")
+        )
+    source_cfg = table.get("coverage_source")
+    cov_source = (
+        _str_list(source_cfg, file, f"{prefix}.coverage_source") if source_cfg is not None else None
+    )
+    slowest = table.get("slowest", 10)
+    if isinstance(slowest, bool) or not isinstance(slowest, int) or slowest < 0:
+        raise ConfigError(
+            located(file, f"{prefix}.slowest", f"expected an integer >= 0, got {slowest!r}")
+        )
+    if cov_source is None and coverage and not has_coverage_source_config(root):
+        cov_source = detect_sources(root)
+    return Project(
+        root=root,
+        output=output,
+        groups=groups,
+        coverage=coverage,
+        coverage_source=cov_source,
+        slowest=slowest,
+        source_file=source,
+    )
+
+
+def has_coverage_source_config(root: Path) -> bool:
+    """Whether the project's own coverage configuration names its source (then it stays in force)."""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            data = {}
+        run = data.get("tool", {}).get("coverage", {}).get("run", {})
+        if run.get("source") or run.get("source_pkgs"):
+            return True
+    for name, section in (
+        (".coveragerc", "run"),
+        ("setup.cfg", "coverage:run"),
+        ("tox.ini", "coverage:run"),
+    ):
+        path = root / name
+        if path.is_file():
+            parser = configparser.ConfigParser()
+            try:
+                parser.read(path, encoding="utf-8")
+            except (configparser.Error, UnicodeDecodeError):
+                continue
+            if parser.has_option(section, "source") or parser.has_option(section, "source_pkgs"):
+                return True
+    return False
+
+
+def detect_sources(root: Path) -> tuple[str, ...]:
+    """Packages under `src/` (src layout), else top-level packages other than tests."""
+    src = root / "src"
+    if src.is_dir():
+        found = sorted(p.name for p in src.iterdir() if (p / "__init__.py").is_file())
+        if found:
+            return tuple(found)
+    skip = {"tests", "test", "docs", "examples", "benchmarks", "build", "dist"}
+    return tuple(
+        sorted(
+            p.name
+            for p in root.iterdir()
+            if p.is_dir()
+            and p.name not in skip
+            and not p.name.startswith(".")
+            and (p / "__init__.py").is_file()
+        )
+    )

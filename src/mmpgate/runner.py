@@ -1,0 +1,229 @@
+"""`mmpgate run`: one pytest process per group, with the group's policy, coverage and metrics files."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mmpgate.errors import ConfigError, UsageError, located
+from mmpgate.project import Group, Project
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class GroupFiles:
+    """The files one group's run writes into the output directory."""
+
+    metrics: Path
+    coverage_xml: Path
+    coverage_data: Path
+    junit: Path
+
+    @classmethod
+    def of(cls, output: Path, group: str) -> GroupFiles:
+        """The conventional names: metrics.<g>.json, coverage.<g>.xml, .coverage.<g>, junit.<g>.xml."""
+        return cls(
+            metrics=output / f"metrics.{group}.json",
+            coverage_xml=output / f"coverage.{group}.xml",
+            coverage_data=output / f".coverage.{group}",
+            junit=output / f"junit.{group}.xml",
+        )
+
+    def remove_stale(self) -> None:
+        """Delete an earlier run's files, so nothing old is ever read as this run's."""
+        for path in (self.metrics, self.coverage_xml, self.coverage_data, self.junit):
+            path.unlink(missing_ok=True)
+        for leftover in self.coverage_data.parent.glob(f"{self.coverage_data.name}.*"):
+            leftover.unlink(missing_ok=True)  # per-process data files of an interrupted run
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class GroupResult:
+    """What happened when one group ran."""
+
+    group: str
+    exit_code: int
+    files: GroupFiles
+    metrics: dict[str, Any] | None
+
+
+def select_groups(project: Project, names: Sequence[str], run_all: bool) -> list[Group]:
+    """The groups to run: the named ones, or all of them (`--all` or no name)."""
+    by_name = {g.name: g for g in project.groups}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise UsageError(f"unknown group {unknown[0]!r}; configured groups: {', '.join(by_name)}")
+    if names and run_all:
+        raise UsageError("give group names or --all, not both")
+    chosen = [by_name[n] for n in names] if names else list(project.groups)
+    selected: list[Group] = []
+    for group in chosen:
+        missing = [p for p in group.paths if not (project.root / p).exists()]
+        if not missing:
+            selected.append(group)
+        elif group.declared or names:
+            where = project.source_file or project.root
+            raise ConfigError(
+                located(where, f"groups.{group.name}", f"test path does not exist: {missing[0]}")
+            )
+        else:
+            print(
+                f"mmpgate: default group {group.name!r} skipped: {missing[0]} does not exist",
+                flush=True,
+            )
+    if not selected:
+        raise ConfigError(
+            located(
+                project.root,
+                "",
+                "no test group to run (no tests/unit, tests/integration or tests/e2e)",
+            )
+        )
+    return selected
+
+
+def pytest_command(
+    project: Project, group: Group, files: GroupFiles, extra: Sequence[str]
+) -> list[str]:
+    """The pytest command line of one group."""
+    command = [sys.executable, "-m", "pytest", *group.paths]
+    command += ["-n", group.workers] if group.workers else ["-n", "0"]
+    command += [
+        f"--mmpgate-metrics={files.metrics}",
+        f"--mmpgate-group={group.name}",
+        f"--junitxml={files.junit}",
+        f"-o=junit_suite_name={group.name}",
+        "-ra",
+        f"--durations={project.slowest}",
+    ]
+    if project.coverage:
+        if project.coverage_source is None:
+            command.append("--cov")  # the project's own [tool.coverage] source stays in force
+        else:
+            command += [f"--cov={source}" for source in project.coverage_source]
+        command += [
+            f"--cov-report=xml:{files.coverage_xml}",
+            f"--mmpgate-coverage-xml={files.coverage_xml}",
+        ]
+    return [*command, *group.args, *extra]
+
+
+def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]) -> GroupResult:
+    """Run one group in its own pytest process, streaming its output; always leave a metrics file."""
+    from mmpgate.metrics_io import load_metrics  # noqa: PLC0415
+
+    files = GroupFiles.of(output, group.name)
+    files.remove_stale()
+    command = pytest_command(project, group, files, extra)
+    env = dict(os.environ)
+    if project.coverage:
+        env["COVERAGE_FILE"] = str(files.coverage_data)
+        print(
+            f"mmpgate: {group.name}: COVERAGE_FILE={files.coverage_data} (overrides the data file)",
+            flush=True,
+        )
+    print(f"mmpgate: {group.name}: {' '.join(command[1:])}", flush=True)
+    started = time.time()
+    process = subprocess.Popen(command, cwd=project.root, env=env)
+    interrupted = False
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:
+        # The terminal sent SIGINT to pytest too: let it write its (incomplete) metrics and stop.
+        interrupted = True
+        try:
+            code = process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            code = process.wait()
+    metrics: dict[str, Any] | None = None
+    if files.metrics.is_file():
+        metrics = load_metrics(files.metrics)
+    else:
+        metrics = placeholder_metrics(group.name, code, started)
+        from mmpgate.metrics_io import write_json  # noqa: PLC0415
+
+        write_json(files.metrics, metrics)
+    result = GroupResult(group=group.name, exit_code=code, files=files, metrics=metrics)
+    print(result_line(result), flush=True)
+    if interrupted:
+        raise KeyboardInterrupt
+    return result
+
+
+def placeholder_metrics(group: str, exit_code: int, started: float) -> dict[str, Any]:
+    """An incomplete metrics file for a pytest process that ended without writing one."""
+    from mmpgate.environment import describe  # noqa: PLC0415
+    from mmpgate.model import FORMAT_VERSION, empty_counts, rates  # noqa: PLC0415
+
+    counts = empty_counts()
+    return {
+        "format": FORMAT_VERSION,
+        "kind": "group",
+        "group": group,
+        "complete": False,
+        "stopped_early": False,
+        "interrupted": True,
+        "empty": True,
+        "exit_status": exit_code,
+        "reason": f"pytest exited with code {exit_code} without writing metrics (crash, kill or usage error)",
+        "collected": None,
+        "counts": counts,
+        "rates": rates(counts),
+        "duration": {"wall": round(time.time() - started, 6), "tests_sum": 0.0},
+        "tests": [],
+        "slowest": [],
+        "coverage": None,
+        "environment": describe(None, workers=0, started=started, producer="runner"),
+        "source": {"producer": "runner"},
+    }
+
+
+def result_line(result: GroupResult) -> str:
+    """One line per group: counts, rates, wall time, coverage, completeness."""
+    doc = result.metrics
+    if doc is None:
+        return f"mmpgate: {result.group}: no metrics (exit {result.exit_code})"
+    c = doc["counts"]
+    parts = [
+        f"{c[k]} {k}"
+        for k in ("passed", "failed", "errors", "skipped", "xfailed", "xpassed")
+        if c[k]
+    ]
+    cov = doc["coverage"]
+    status = "complete" if doc["complete"] else f"INCOMPLETE: {doc.get('reason')}"
+    coverage = f", coverage {cov['percent']:.2f}%" if cov else ""
+    return (
+        f"mmpgate: {result.group}: {', '.join(parts) or 'no tests'}"
+        f" in {doc['duration']['wall']:.2f}s{coverage}"
+        f" [{status}] exit {result.exit_code} -> {result.files.metrics}"
+    )
+
+
+def run_groups(
+    project: Project,
+    groups: Sequence[Group],
+    output: Path,
+    extra: Sequence[str],
+    *,
+    fail_fast: bool = False,
+) -> list[GroupResult]:
+    """Run groups one after another (every group runs, unless fail_fast stops at a failure)."""
+    output.mkdir(parents=True, exist_ok=True)
+    results = []
+    for group in groups:
+        result = run_group(project, group, output, extra)
+        results.append(result)
+        if fail_fast and result.exit_code != 0:
+            break
+    return results
+
+
+def first_failure(results: Sequence[GroupResult]) -> int:
+    """pytest's exit code for the whole run: the first non-zero one."""
+    return next((r.exit_code for r in results if r.exit_code != 0), 0)
