@@ -10,8 +10,8 @@ from mmpgate.errors import InputError, located
 
 def read_totals(path: Path) -> dict[str, Any]:
     """Percent, line and branch counts from the root `<coverage>` element's attributes."""
-    from defusedxml import ElementTree  # noqa: PLC0415
-    from defusedxml.common import DefusedXmlException  # noqa: PLC0415
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
 
     try:
         # Only the root's attributes are needed: stop at the first start event.

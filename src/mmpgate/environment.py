@@ -28,7 +28,7 @@ def iso(timestamp: float) -> str:
 
 def git_commit(cwd: object) -> str | None:
     """The checkout's commit: GITHUB_SHA in Actions, else `git rev-parse HEAD`, else None."""
-    import os  # noqa: PLC0415
+    import os
 
     if os.environ.get("GITHUB_SHA"):
         return os.environ["GITHUB_SHA"]
@@ -50,7 +50,7 @@ def describe(
     config: pytest.Config | None, *, workers: int, started: float, producer: str = "plugin"
 ) -> dict[str, Any]:
     """The `environment` object of a metrics file."""
-    import time  # noqa: PLC0415
+    import time
 
     xdist_active = bool(config and config.pluginmanager.has_plugin("xdist") and workers)
     return {

@@ -182,8 +182,8 @@ class MetricsPlugin:
 
     # -- output -----------------------------------------------------------------------------
     def write(self, session: pytest.Session | None, exitstatus: int | None) -> None:
-        from mmpgate.environment import describe  # noqa: PLC0415  (not needed at import time)
-        from mmpgate.metrics_io import write_json  # noqa: PLC0415
+        from mmpgate.environment import describe  # not needed at import time
+        from mmpgate.metrics_io import write_json
 
         selected = self.worker_items if self.workers else self.selected
         collected = None if selected is None else selected + self.deselected
@@ -224,8 +224,8 @@ class MetricsPlugin:
         return path
 
     def _coverage(self, path: Path | None) -> dict[str, Any] | None:
-        from mmpgate.coverage_xml import read_totals  # noqa: PLC0415
-        from mmpgate.errors import MmpgateError  # noqa: PLC0415
+        from mmpgate.coverage_xml import read_totals
+        from mmpgate.errors import MmpgateError
 
         # A coverage XML older than this session belongs to an earlier run: never report it.
         if path is None or not path.is_file() or os.stat(path).st_mtime < self.started_wall - 1:

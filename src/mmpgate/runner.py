@@ -11,7 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from mmpgate.environment import describe
 from mmpgate.errors import ConfigError, UsageError, located
+from mmpgate.metrics_io import load_metrics, write_json
+from mmpgate.model import FORMAT_VERSION, empty_counts, rates
 from mmpgate.project import Group, Project
 
 
@@ -115,8 +118,6 @@ def pytest_command(
 
 def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]) -> GroupResult:
     """Run one group in its own pytest process, streaming its output; always leave a metrics file."""
-    from mmpgate.metrics_io import load_metrics  # noqa: PLC0415
-
     files = GroupFiles.of(output, group.name)
     files.remove_stale()
     command = pytest_command(project, group, files, extra)
@@ -146,8 +147,6 @@ def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]
         metrics = load_metrics(files.metrics)
     else:
         metrics = placeholder_metrics(group.name, code, started)
-        from mmpgate.metrics_io import write_json  # noqa: PLC0415
-
         write_json(files.metrics, metrics)
     result = GroupResult(group=group.name, exit_code=code, files=files, metrics=metrics)
     print(result_line(result), flush=True)
@@ -158,9 +157,6 @@ def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]
 
 def placeholder_metrics(group: str, exit_code: int, started: float) -> dict[str, Any]:
     """An incomplete metrics file for a pytest process that ended without writing one."""
-    from mmpgate.environment import describe  # noqa: PLC0415
-    from mmpgate.model import FORMAT_VERSION, empty_counts, rates  # noqa: PLC0415
-
     counts = empty_counts()
     return {
         "format": FORMAT_VERSION,

@@ -15,7 +15,7 @@ THRESHOLDS = "thresholds.schema.json"
 
 
 def _schema_text(name: str) -> str:
-    packaged = resources.files("mmpgate").joinpath("schemas", name)
+    packaged = resources.files("mmpgate").joinpath("schemas").joinpath(name)
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     # Editable installs run from the source tree, where the schemas sit at the top level.
@@ -40,7 +40,7 @@ def json_path(parts: Any) -> str:
 
 def validate(instance: Any, name: str, *, file: object) -> None:
     """Raise InputError naming the file, the first failing JSON path and what was expected."""
-    import jsonschema  # noqa: PLC0415  (kept out of the plugin's import time)
+    import jsonschema  # kept out of the plugin's import time
 
     schema = load_schema(name)
     validator_cls = jsonschema.validators.validator_for(schema)

@@ -32,7 +32,7 @@ def register(subparsers: Any) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """The gate's exit code: 0 pass, 1 failed, 2 configuration or input error."""
-    from mmpgate.commands.check import run_check  # noqa: PLC0415
+    from mmpgate.commands.check import run_check
 
     if not args.thresholds.is_file():
         raise MmpgateError(f"{args.thresholds}: thresholds file not found")
