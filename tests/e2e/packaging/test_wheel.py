@@ -1,0 +1,61 @@
+"""The built wheel: schemas copied byte for byte, entry points declared, package typed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+        ],
+        check=True,
+    )
+    (built,) = out.glob("mmpgate-*.whl")
+    return zipfile.ZipFile(built)
+
+
+def test_installed_schemas_equal_the_top_level_ones(wheel: zipfile.ZipFile) -> None:
+    """Every schema in schemas/ is in the wheel under mmpgate/schemas/, identical."""
+    sources = sorted((ROOT / "schemas").glob("*.json"))
+    assert sources, "schemas/ holds the schemas"
+    for source in sources:
+        assert wheel.read(f"mmpgate/schemas/{source.name}") == source.read_bytes(), source.name
+
+
+def test_entry_points_and_typing(wheel: zipfile.ZipFile) -> None:
+    """pytest11 plugins, the console script and py.typed ship in the wheel."""
+    (entry_points,) = [n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt")]
+    text = wheel.read(entry_points).decode()
+    assert "[pytest11]" in text
+    assert "mmpgate = mmpgate.plugin" in text
+    assert "mmpgate = mmpgate.cli:entry" in text
+    assert "mmpgate/py.typed" in wheel.namelist()
+
+
+def test_package_reads_its_packaged_schema() -> None:
+    """The running package loads the same metrics schema as the file in schemas/."""
+    import json
+
+    from mmpgate.schemas import METRICS, load_schema
+
+    assert load_schema(METRICS) == json.loads((ROOT / "schemas" / METRICS).read_text())
