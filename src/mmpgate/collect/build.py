@@ -1,0 +1,227 @@
+"""Builds a metrics document from a JUnit XML, an optional coverage XML and an optional console log.
+
+Completeness: a JUnit file is written at the end of every session, including one cut short by
+Ctrl-C, `pytest.exit()`, `-x`/`--maxfail` or a collection error, and it says nothing about items
+that never ran. So a file built from JUnit alone is always `complete: false`. With the console log,
+the run is complete when its final summary line is present, no interruption or early stop banner
+precedes it, and its counts agree with the JUnit file (where JUnit can tell). The summary line's
+counts win; every disagreement is reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from mmpgate import __version__
+from mmpgate.collect.console_log import ConsoleFacts, read_console_log
+from mmpgate.collect.junit import Suites, read_cases
+from mmpgate.collect.nodeid import junit_key, reconstruct
+from mmpgate.collect.tally import Tally
+from mmpgate.errors import UsageError
+from mmpgate.model import FORMAT_VERSION, OUTCOME_KEYS, empty_counts, outcome_total, rates
+
+_GROUP = re.compile(r"^[A-Za-z0-9_.-]+$")
+#: Keys JUnit and the summary line must agree on exactly; passed/xpassed are compared as a sum,
+#: since JUnit writes a non-strict xpass as a pass.
+_EXACT_KEYS = ("failed", "errors", "skipped", "xfailed")
+_JUNIT_ONLY = (
+    "built from a JUnit XML alone, which cannot show that the run was whole "
+    "(pass --console-log with pytest's output)"
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Inputs:
+    """What `mmpgate collect` was given."""
+
+    junit: Path
+    group: str
+    coverage_xml: Path | None = None
+    console_log: Path | None = None
+    slowest: int = 20
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Result:
+    """The metrics document and the warnings to show (mismatches, inferences)."""
+
+    document: dict[str, Any]
+    notes: tuple[str, ...]
+
+
+def collect(inputs: Inputs) -> Result:
+    """Read the artifacts and build the metrics document (validated against the schema)."""
+    if not _GROUP.match(inputs.group):
+        raise UsageError(
+            f"--group: expected letters, digits, '_', '.' or '-', got {inputs.group!r}"
+        )
+    if inputs.slowest < 0:
+        raise UsageError(f"--slowest: expected 0 or more, got {inputs.slowest}")
+    console = read_console_log(inputs.console_log) if inputs.console_log else None
+    known = {junit_key(nodeid): nodeid for nodeid in console.nodeids} if console else {}
+    suites = Suites()
+    tally = Tally()
+    exact = 0
+    for case in read_cases(inputs.junit, suites):
+        nodeid = known.get((case.classname, case.name))
+        exact += nodeid is not None or case.file is not None
+        tally.add(case, nodeid or reconstruct(case.classname, case.name, case.file))
+    notes: list[str] = []
+    if console:
+        missing = [n for n in sorted(console.xpassed) if not tally.reclassify_xpass(n)]
+        if missing:
+            notes.append(f"console log lists XPASS for tests JUnit has no pass for: {missing[:5]}")
+    counts, mismatches = _counts(tally, console)
+    notes.extend(mismatches)
+    coverage = None
+    if inputs.coverage_xml is not None:
+        from mmpgate.coverage_xml import read_totals
+
+        coverage = read_totals(inputs.coverage_xml)
+    state = _state(console, mismatches, empty=outcome_total(counts) == 0)
+    document = {
+        "format": FORMAT_VERSION,
+        "kind": "group",
+        "group": inputs.group,
+        **state,
+        "exit_status": None,
+        "collected": _collected(console),
+        "counts": counts,
+        "rates": rates(counts),
+        "duration": {
+            "wall": round(console.summary.wall if console and console.summary else suites.time, 6),
+            "tests_sum": round(tally.tests_sum, 6),
+        },
+        "tests": [
+            e.as_json(console.durations.get(e.nodeid) if console else None)
+            for e in tally.tests.values()
+        ],
+        "slowest": _slowest(tally, console, inputs.slowest),
+        "coverage": coverage,
+        "environment": _environment(console, suites),
+        "source": _source(inputs, console, exact=exact, cases=tally.cases),
+    }
+    return Result(document=document, notes=tuple(notes))
+
+
+def _counts(tally: Tally, console: ConsoleFacts | None) -> tuple[dict[str, int], list[str]]:
+    """Final counts (the summary line's when there is one) and the disagreements with JUnit."""
+    junit = empty_counts()
+    for key in OUTCOME_KEYS:
+        junit[key] = tally.counts[key]
+    junit["total"] = outcome_total(junit)
+    if console is None or console.summary is None:
+        return junit, []
+    counts = empty_counts()
+    counts.update(console.summary.counts)
+    counts["total"] = outcome_total(counts)
+    mismatches = [
+        f"counts.{key}: JUnit has {junit[key]}, the console summary line has {counts[key]}"
+        for key in _EXACT_KEYS
+        if junit[key] != counts[key]
+    ]
+    if junit["passed"] + junit["xpassed"] != counts["passed"] + counts["xpassed"]:
+        mismatches.append(
+            f"counts.passed+xpassed: JUnit has {junit['passed'] + junit['xpassed']}, "
+            f"the console summary line has {counts['passed'] + counts['xpassed']}"
+        )
+    return counts, mismatches
+
+
+def _state(console: ConsoleFacts | None, mismatches: list[str], *, empty: bool) -> dict[str, Any]:
+    interrupted = bool(console and console.interrupted)
+    stopped = bool(console and console.stopped_early)
+    reason: str | None
+    if console is None:
+        reason = _JUNIT_ONLY
+    elif console.summary is None:
+        reason = "the console log has no pytest summary line (cut short, or not pytest's output)"
+    elif console.interrupted:
+        reason = f"the console log shows the run was interrupted ({console.interrupted})"
+    elif console.stopped_early:
+        reason = f"the console log shows the run stopped early ({console.stopped_early})"
+    elif mismatches:
+        reason = "the JUnit XML and the console summary line disagree: " + "; ".join(mismatches)
+    else:
+        reason = "no test ran" if empty else None
+    complete = reason is None or reason == "no test ran"
+    return {
+        "complete": complete,
+        "stopped_early": stopped,
+        "interrupted": interrupted,
+        "empty": empty,
+        "reason": reason,
+    }
+
+
+def _collected(console: ConsoleFacts | None) -> int | None:
+    if console is None:
+        return None
+    if console.selected is not None and console.summary is not None:
+        return console.selected + console.summary.counts["deselected"]
+    return console.collected
+
+
+def _slowest(tally: Tally, console: ConsoleFacts | None, limit: int) -> list[dict[str, Any]]:
+    def total(nodeid: str, junit_time: float) -> float:
+        phases = console.durations.get(nodeid) if console else None
+        return sum(phases.values()) if phases else junit_time
+
+    timed = sorted(
+        ((total(e.nodeid, e.time), e.nodeid) for e in tally.tests.values() if not e.collector),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    return [{"nodeid": n, "duration": round(d, 6)} for d, n in timed[:limit]]
+
+
+def _environment(console: ConsoleFacts | None, suites: Suites) -> dict[str, Any]:
+    started = suites.timestamp
+    finished = None
+    if started:
+        try:
+            start = dt.datetime.fromisoformat(started)
+        except ValueError:
+            pass
+        else:
+            finished = (start + dt.timedelta(seconds=suites.time)).isoformat(timespec="seconds")
+            started = start.isoformat(timespec="seconds")
+    return {
+        "python": console.python if console else None,
+        "platform": console.platform if console else None,
+        "pytest": console.pytest if console else None,
+        "xdist": console.xdist if console and console.workers else None,
+        "workers": console.workers if console else 0,
+        "git_commit": None,
+        "command": [],
+        "started": started,
+        "finished": finished,
+        "producer": f"collect mmpgate {__version__}",
+    }
+
+
+def _source(
+    inputs: Inputs, console: ConsoleFacts | None, *, exact: int, cases: int
+) -> dict[str, Any]:
+    unknown = ["exit_status", "environment.git_commit", "environment.command"]
+    if console is None or console.summary is None:
+        unknown[:0] = ["counts.deselected", "counts.reruns", "counts.xpassed (counted as passed)"]
+    if _collected(console) is None:
+        unknown.insert(0, "collected")
+    if console is None:
+        unknown.append("environment.workers")
+    return {
+        "producer": "collect",
+        "junit": str(inputs.junit),
+        "coverage_xml": str(inputs.coverage_xml) if inputs.coverage_xml else None,
+        "console_log": str(inputs.console_log) if inputs.console_log else None,
+        "nodeids": f"{exact} of {cases} test cases exact, the rest reconstructed from classname",
+        "test_durations": (
+            "phases from the console log's --durations list where listed, else the JUnit time "
+            "(setup + call + teardown) recorded as call"
+        ),
+        "unknown": ", ".join(unknown),
+    }
