@@ -1,0 +1,47 @@
+"""`mmpgate doctor [PATH ...]`: find what makes a suite flaky in parallel, before it flakes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mmpgate.doctor import Format, load, render, scan
+from mmpgate.model import ExitCode
+
+DEFAULT_PATHS = ("tests",)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `doctor` subcommand."""
+    parser = subparsers.add_parser(
+        "doctor",
+        help="statically check tests for patterns that break parallel runs",
+        description=(
+            "Parse Python files (no import, no execution) and report global process kills, "
+            "shared stores, fixed ports, shared scratch dirs, sleeps instead of readiness checks, "
+            "top-only stops and unmarked users of wide-scoped server fixtures. "
+            "Exit 0 when clean, 1 with findings, 2 on bad input."
+        ),
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files or directories to check (default: tests)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=[item.value for item in Format],
+        default=Format.TEXT.value,
+        help="text (grouped by file), json, or github (workflow annotations)",
+    )
+    parser.set_defaults(execute=execute)
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Scan, print the report, and return 0 (clean) or 1 (findings)."""
+    config = load(Path.cwd())
+    result = scan(args.paths or list(DEFAULT_PATHS), config)
+    sys.stdout.write(render(result.findings, result.files, Format(args.format)))
+    return int(ExitCode.GATE_FAILED if result.findings else ExitCode.OK)

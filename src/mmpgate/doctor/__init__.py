@@ -1,0 +1,20 @@
+"""`mmpgate doctor`: static checks for the patterns that make a suite flaky under parallel runs."""
+
+from mmpgate.doctor.config import DoctorConfig, load
+from mmpgate.doctor.model import Finding, Rule, Severity
+from mmpgate.doctor.report import Format, render
+from mmpgate.doctor.rules import RULES
+from mmpgate.doctor.scan import ScanResult, scan
+
+__all__ = [
+    "RULES",
+    "DoctorConfig",
+    "Finding",
+    "Format",
+    "Rule",
+    "ScanResult",
+    "Severity",
+    "load",
+    "render",
+    "scan",
+]

@@ -1,0 +1,135 @@
+"""One parsed module and the indexes every check reads: calls, assignments, parents, imports."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from mmpgate.doctor.model import Finding
+from mmpgate.doctor.rules import RULES
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass(slots=True)
+class ModuleContext:
+    """A parsed file with the indexes built in one walk over its tree."""
+
+    path: str
+    tree: ast.Module
+    parents: dict[ast.AST, ast.AST] = field(default_factory=dict)
+    calls: list[ast.Call] = field(default_factory=list)
+    functions: list[FunctionNode] = field(default_factory=list)
+    assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, path: str, tree: ast.Module) -> ModuleContext:
+        """Index the tree: parent links, calls, functions, assignments and import aliases."""
+        ctx = cls(path, tree)
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                ctx.parents[child] = node
+            if isinstance(node, ast.Call):
+                ctx.calls.append(node)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                ctx.functions.append(node)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    ctx._bind(target, node.value)
+            elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
+                ctx._bind(node.target, node.value)
+            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+                ctx._bind(node.optional_vars, node.context_expr)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        ctx.aliases[alias.asname] = alias.name
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    ctx.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        return ctx
+
+    def _bind(self, target: ast.expr, value: ast.expr) -> None:
+        key = target_key(target)
+        if key is not None:
+            self.assignments.setdefault(key, []).append(value)
+
+    def dotted(self, node: ast.expr) -> str:
+        """`a.b.c` of a name or attribute chain with import aliases resolved ('' otherwise)."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return ""
+        parts.append(self.aliases.get(node.id, node.id))
+        return ".".join(reversed(parts))
+
+    def callee(self, call: ast.Call) -> str:
+        """The dotted name of what a call calls ('' for computed callees)."""
+        return self.dotted(call.func)
+
+    def resolve(self, node: ast.expr) -> ast.expr:
+        """Follow a name bound exactly once in this file to its value (one step); else the node."""
+        key = target_key(node)
+        if key is not None:
+            values = self.assignments.get(key, [])
+            if len(values) == 1:
+                return values[0]
+        return node
+
+    def enclosing_function(self, node: ast.AST) -> FunctionNode | None:
+        """The innermost function definition around a node."""
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, ast.FunctionDef | ast.AsyncFunctionDef):
+                return ancestor
+        return None
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        """Parents of a node, innermost first."""
+        current = self.parents.get(node)
+        while current is not None:
+            yield current
+            current = self.parents.get(current)
+
+    def finding(self, rule_id: str, node: ast.AST, detail: str = "") -> Finding:
+        """A finding of a rule at a node's first line; `detail` is prefixed to the rule's message."""
+        rule = RULES[rule_id]
+        message = f"{detail}: {rule.message}" if detail else rule.message
+        return Finding(self.path, getattr(node, "lineno", 1), rule_id, message, rule.fix)
+
+
+def target_key(node: ast.expr) -> str | None:
+    """A stable key for a simple assignment target: `name`, `self.attr`, `a.b.c`."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = target_key(node.value)
+        return f"{inner}.{node.attr}" if inner is not None else None
+    return None
+
+
+def string_value(node: ast.expr) -> str | None:
+    """The value of a plain string literal."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def literal_text(node: ast.expr) -> str:
+    """The constant text of a string or f-string ('' for anything else); placeholders become '{}'."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            part.value if isinstance(part, ast.Constant) and isinstance(part.value, str) else "{}"
+            for part in node.values
+        )
+    return ""
+
+
+def last_part(dotted: str) -> str:
+    """The last component of a dotted name."""
+    return dotted.rsplit(".", 1)[-1]
