@@ -1,6 +1,6 @@
 """Streams the test cases out of a pytest JUnit XML file, safely and in flat memory.
 
-The file is read with defusedxml's `iterparse` (no DTD, no entity declarations, no external
+The file is read by `safe_xml.iter_events` (no DTD, so no entity declarations and no external
 references) and every `<testcase>` is dropped from the tree once read, so a file of any size needs
 memory for one test case at a time.
 """
@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from mmpgate.collect.safe_xml import CHUNK, iter_events
 from mmpgate.errors import InputError, located
 
 #: What a `<testcase>` child says about the test.
 FAILURE, ERROR, SKIPPED = "failure", "error", "skipped"
 _RESULT_TAGS = (FAILURE, ERROR, SKIPPED)
-_CHUNK = 1 << 16
+_INF = float("inf")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -40,7 +41,6 @@ class Case:
     line: int | None
     time: float
     marks: tuple[Mark, ...]
-    where: str
 
 
 @dataclasses.dataclass(slots=True)
@@ -58,21 +58,17 @@ class Suites:
 def read_cases(path: Path, suites: Suites) -> Iterator[Case]:
     """Yield each test case in file order; fill `suites` as suites end. Raises InputError."""
     _check_file(path)
-    from defusedxml import ElementTree  # only `collect` needs it
-    from defusedxml.common import DefusedXmlException
+    from defusedxml.common import DefusedXmlException  # only `collect` needs defusedxml
 
-    # Paths of open elements (tag, index among same-tag siblings) for error messages.
-    stack: list[Any] = []
-    counters: list[dict[str, int]] = [{}]
+    stack: list[Any] = []  # open elements
+    where = _Where()
     try:
-        parser = ElementTree.DefusedXMLParser(forbid_dtd=True)
-        for event, elem in ElementTree.iterparse(str(path), events=("start", "end"), parser=parser):
+        for event, elem in iter_events(path):
             if event == "start":
-                siblings = counters[-1]
-                siblings[elem.tag] = siblings.get(elem.tag, 0) + 1
-                stack.append((elem, f"{elem.tag}[{siblings[elem.tag]}]"))
-                counters.append({})
-                if len(stack) == 1 and elem.tag not in ("testsuites", "testsuite"):
+                stack.append(elem)
+                if elem.tag == "testsuite":
+                    where.enter_suite(elem.tag, stack)
+                elif len(stack) == 1 and elem.tag != "testsuites":
                     raise InputError(
                         located(
                             path,
@@ -81,21 +77,18 @@ def read_cases(path: Path, suites: Suites) -> Iterator[Case]:
                         )
                     )
                 continue
-            if elem.tag == "testcase":
-                yield _case(path, elem, _where(stack))
-                stack.pop()
+            stack.pop()
+            tag = elem.tag
+            if tag == "testcase":
+                where.case += 1
+                yield _case(path, elem, where)
                 if stack:
-                    stack[-1][0].remove(elem)  # keep memory flat: the case is consumed
-            elif elem.tag == "testsuite":
-                where = _where(stack)
-                stack.pop()
+                    stack[-1].remove(elem)  # keep memory flat: the case is consumed
+            elif tag == "testsuite":
                 # Nested suites (not written by pytest) would count their time twice.
-                if not any(parent.tag == "testsuite" for parent, _part in stack):
-                    _add_suite(path, elem, where, suites)
+                if not any(parent.tag == "testsuite" for parent in stack):
+                    _add_suite(path, elem, where.suite_path, suites)
                 elem.clear()
-            else:
-                stack.pop()
-            counters.pop()
     except DefusedXmlException as exc:
         raise InputError(
             located(path, "", f"expected JUnit XML without a DTD or entity declarations ({exc})")
@@ -106,8 +99,24 @@ def read_cases(path: Path, suites: Suites) -> Iterator[Case]:
         raise InputError(located(path, "/", "expected at least one <testsuite> element"))
 
 
-def _where(stack: list[Any]) -> str:
-    return "/" + "/".join(part for _elem, part in stack)
+class _Where:
+    """Where the parser is, for error messages: built into a path only when one is needed."""
+
+    __slots__ = ("case", "suite_path", "suites")
+
+    def __init__(self) -> None:
+        self.suites = 0
+        self.case = 0
+        self.suite_path = ""
+
+    def enter_suite(self, tag: str, stack: list[Any]) -> None:
+        self.suites += 1
+        self.case = 0
+        parents = "".join(f"/{parent.tag}" for parent in stack[:-1])
+        self.suite_path = f"{parents}/{tag}[{self.suites}]"
+
+    def case_path(self) -> str:
+        return f"{self.suite_path}/testcase[{self.case}]"
 
 
 def _check_file(path: Path) -> None:
@@ -139,7 +148,7 @@ def _first_non_utf8_byte(path: Path) -> int | None:
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
+        while chunk := handle.read(CHUNK):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
@@ -152,27 +161,25 @@ def _first_non_utf8_byte(path: Path) -> int | None:
     return None
 
 
-def _float(path: Path, where: str, elem: Any, name: str) -> float:
-    raw = elem.get(name)
-    if raw is None or raw == "":
+def _float(path: Path, where: str | _Where, raw: str | None, name: str) -> float:
+    if not raw:
         return 0.0
     try:
-        value = float(raw.replace(",", ""))
+        value = float(raw)
     except ValueError:
-        raise InputError(
-            located(path, f"{where}/@{name}", f"expected a number, got {raw!r}")
-        ) from None
-    if not value >= 0 or value == float("inf"):
-        raise InputError(
-            located(path, f"{where}/@{name}", f"expected a finite number >= 0, got {raw!r}")
-        )
-    return value
+        value = -1.0
+    if value >= 0 and value != _INF:
+        return value
+    at = where if isinstance(where, str) else where.case_path()
+    raise InputError(located(path, f"{at}/@{name}", f"expected a finite number >= 0, got {raw!r}"))
 
 
-def _case(path: Path, elem: Any, where: str) -> Case:
+def _case(path: Path, elem: Any, where: _Where) -> Case:
     name = elem.get("name")
     if not name:
-        raise InputError(located(path, f"{where}/@name", "expected a non-empty test case name"))
+        raise InputError(
+            located(path, f"{where.case_path()}/@name", "expected a non-empty test case name")
+        )
     line_raw = elem.get("line")
     line: int | None = None
     if line_raw is not None:
@@ -180,27 +187,32 @@ def _case(path: Path, elem: Any, where: str) -> Case:
             line = int(line_raw)
         except ValueError:
             raise InputError(
-                located(path, f"{where}/@line", f"expected an integer, got {line_raw!r}")
+                located(
+                    path, f"{where.case_path()}/@line", f"expected an integer, got {line_raw!r}"
+                )
             ) from None
-    marks = tuple(
-        Mark(child.tag, child.get("type"), child.get("message"))
-        for child in elem
-        if child.tag in _RESULT_TAGS
+    marks = (
+        tuple(
+            Mark(child.tag, child.get("type"), child.get("message"))
+            for child in elem
+            if child.tag in _RESULT_TAGS
+        )
+        if len(elem)
+        else ()
     )
     return Case(
         classname=elem.get("classname") or "",
         name=name,
         file=elem.get("file"),
         line=line,
-        time=_float(path, where, elem, "time"),
+        time=_float(path, where, elem.get("time"), "time"),
         marks=marks,
-        where=where,
     )
 
 
 def _add_suite(path: Path, elem: Any, where: str, suites: Suites) -> None:
     suites.count += 1
-    suites.time += _float(path, where, elem, "time")
+    suites.time += _float(path, where, elem.get("time"), "time")
     if suites.timestamp is None:
         suites.timestamp = elem.get("timestamp")
     for key in suites.declared:
