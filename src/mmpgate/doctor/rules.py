@@ -7,8 +7,8 @@ from mmpgate.doctor.model import Rule, Severity
 #: Names of the mmpgate features each fix points to (one place to keep them in step with the plugin).
 SERVER_MARK = "@pytest.mark.server"
 SERVER_FIXTURE = "mmpgate_server"
-TRACKING_FIXTURE = "mmpgate_mlflow"
-SWEEP_FUNCTION = "mmpgate.stabilize.sweep()"
+TRACKING_FIXTURE = "mlflow_tracking_uri"
+SWEEP_FUNCTION = "mmpgate.stabilize.processes.sweep()"
 GLOBAL_KILL_ENV = "MMP_ENABLE_GLOBAL_KILL=1"
 
 GLOBAL_KILL = "global-kill"
@@ -26,7 +26,7 @@ _CATALOGUE: tuple[Rule, ...] = (
         GLOBAL_KILL,
         Severity.ERROR,
         "global process kill by name",
-        "kills processes by name or command line across the machine, including other workers' servers",
+        "finds or kills processes by name or command line across the machine: other workers' servers die too",
         f"delete it: start servers with the `{SERVER_FIXTURE}` fixture, which stops its own process "
         f"group; if a sweep is still needed, call `{SWEEP_FUNCTION}` (opt-in with {GLOBAL_KILL_ENV})",
     ),

@@ -1,0 +1,40 @@
+"""A context manager that gives a test an MLflow server and cleans up after it."""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+
+import mlflow
+import psutil
+
+ARTIFACT_ROOT = "/tmp/mlflow-test-artifacts"
+
+
+class MLflowTestContext:
+    """Start an MLflow server for a test and clean up every MLflow process on exit."""
+
+    def __init__(self, tracking_uri: str = "sqlite:///tests/fixtures/databases/test_mlflow.db"):
+        self.tracking_uri = tracking_uri
+        self.server = None
+
+    def __enter__(self):
+        os.makedirs(ARTIFACT_ROOT, exist_ok=True)
+        mlflow.set_tracking_uri(self.tracking_uri)
+        self.server = subprocess.Popen(
+            ["mlflow", "server", "--port=5001", "--default-artifact-root", ARTIFACT_ROOT]
+        )
+        time.sleep(3)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.server.terminate()
+        output = subprocess.check_output(["pgrep", "-f", "mlflow.server"], text=True)
+        for pid in output.split():
+            os.kill(int(pid), signal.SIGTERM)
+        for proc in psutil.process_iter(["cmdline"]):
+            if "mlflow" in " ".join(proc.info["cmdline"] or []):
+                proc.kill()
+        shutil.rmtree(ARTIFACT_ROOT, ignore_errors=True)
+        return False
