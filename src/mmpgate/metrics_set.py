@@ -1,0 +1,194 @@
+"""The metrics of one run, as the gate reads them: a directory of group files and its total.
+
+Each file is validated in full (format version, schema, arithmetic) and then reduced to what the
+gate needs, one file at a time, so memory stays near that of the largest single file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mmpgate.errors import InputError, located
+from mmpgate.metrics_fast import load_metrics_fast
+from mmpgate.model import COUNT_KEYS
+
+TOTAL_FILE = "metrics.total.json"
+GROUP_GLOB = "metrics.*.json"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TestDetail:
+    """What is kept of a test (or collector) that did not pass: for annotations and lists."""
+
+    outcome: str
+    message: str | None
+    line: int | None
+
+
+#: A test's outcome and its setup + call + teardown seconds (a tuple: 100,000s of them are made).
+TestResult = tuple[str, float]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class GroupMetrics:
+    """What the gate reads of one metrics document (a group, or a total)."""
+
+    name: str
+    file: str
+    complete: bool
+    empty: bool
+    reason: str | None
+    counts: Mapping[str, int]
+    wall: float
+    tests_sum: float
+    coverage: float | None
+    #: Tests (not collectors) by nodeid; None when not known (a total, or a total used as baseline).
+    tests: Mapping[str, TestResult] | None
+    #: Every test or collector whose outcome is not `passed`, by nodeid.
+    details: Mapping[str, TestDetail] = dataclasses.field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        """The outcome total (the rates' denominator)."""
+        return self.counts["total"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MetricsSet:
+    """Every group of a run, and its combined total when `mmpgate combine` wrote one."""
+
+    source: str
+    groups: Mapping[str, GroupMetrics]
+    total: GroupMetrics | None = None
+
+
+def group_from_document(document: Mapping[str, Any], file: str) -> GroupMetrics:
+    """Reduce a validated metrics document to the gate's view of it (pure)."""
+    if document["kind"] != "group":
+        return _summary(document["group"], file, document, None, {})
+    tests: dict[str, TestResult] = {}
+    details: dict[str, TestDetail] = {}
+    for entry in document["tests"]:
+        phases = entry["duration"]
+        outcome = entry["outcome"]
+        nodeid = entry["nodeid"]
+        if outcome != "passed":
+            details[nodeid] = TestDetail(outcome, entry.get("message"), entry.get("line"))
+        if "collect" not in phases:
+            tests[nodeid] = (outcome, sum(phases.values()))
+    return _summary(document["group"], file, document, tests, details)
+
+
+def _summary(
+    name: str,
+    file: str,
+    doc: Mapping[str, Any],
+    tests: dict[str, TestResult] | None,
+    details: dict[str, TestDetail],
+) -> GroupMetrics:
+    coverage = doc.get("coverage")
+    counts = {key: int(doc["counts"][key]) for key in COUNT_KEYS}
+    return GroupMetrics(
+        name=name,
+        file=file,
+        complete=bool(doc["complete"]),
+        empty=counts["total"] == 0,
+        reason=doc.get("reason"),
+        counts=counts,
+        wall=float(doc["duration"]["wall"]),
+        tests_sum=float(doc["duration"]["tests_sum"]),
+        coverage=float(coverage["percent"]) if coverage else None,
+        tests=tests,
+        details=details,
+    )
+
+
+def load_metrics_dir(directory: Path) -> MetricsSet:
+    """Every `metrics.<group>.json` of a directory and its `metrics.total.json` when present."""
+    if not directory.exists():
+        raise InputError(located(directory, "", "metrics directory not found"))
+    if not directory.is_dir():
+        raise InputError(located(directory, "", "expected a metrics directory, found a file"))
+    groups: dict[str, GroupMetrics] = {}
+    total: GroupMetrics | None = None
+    total_doc: dict[str, Any] | None = None
+    for path in sorted(directory.glob(GROUP_GLOB)):
+        document = load_metrics_fast(path)
+        if path.name == TOTAL_FILE:
+            if document["kind"] != "total":
+                raise InputError(
+                    located(path, "$.kind", f"expected 'total', got {document['kind']!r}")
+                )
+            total_doc = {key: document[key] for key in ("counts", "groups") if key in document}
+            total = group_from_document(document, str(path))
+            continue
+        if document["kind"] != "group":
+            raise InputError(
+                located(path, "$.kind", f"expected 'group' (only {TOTAL_FILE} holds a total)")
+            )
+        name = document["group"]
+        if name in groups:
+            raise InputError(
+                located(
+                    path,
+                    "$.group",
+                    f"expected each group in one file, '{name}' is also claimed by "
+                    f"{Path(groups[name].file).name} (combine shards first)",
+                )
+            )
+        groups[name] = group_from_document(document, str(path))
+        del document
+    if total is not None and total_doc is not None:
+        check_total(total_doc, groups, Path(total.file))
+    return MetricsSet(source=str(directory), groups=dict(sorted(groups.items())), total=total)
+
+
+def check_total(
+    total_doc: Mapping[str, Any], groups: Mapping[str, GroupMetrics], file: Path
+) -> None:
+    """A total must be the sum of the directory's groups; a stale one is refused."""
+    listed = total_doc.get("groups")
+    if listed is not None and sorted(listed) != sorted(groups):
+        raise InputError(
+            located(
+                file,
+                "$.groups",
+                f"expected the groups of the directory's files {sorted(groups)}, got {sorted(listed)}"
+                " (run `mmpgate combine` again)",
+            )
+        )
+    for key in COUNT_KEYS:
+        expected = sum(group.counts[key] for group in groups.values())
+        got = total_doc["counts"][key]
+        if got != expected:
+            raise InputError(
+                located(
+                    file,
+                    f"$.counts.{key}",
+                    f"expected {expected} (the sum of the group files), got {got}"
+                    " (run `mmpgate combine` again)",
+                )
+            )
+
+
+def load_baseline(path: Path) -> MetricsSet | None:
+    """A directory or a single metrics file of an earlier run; None when the path does not exist."""
+    if not path.exists():
+        return None
+    if path.is_dir():
+        return load_metrics_dir(path)
+    document = load_metrics_fast(path)
+    if document["kind"] == "group":
+        group = group_from_document(document, str(path))
+        return MetricsSet(source=str(path), groups={group.name: group})
+    summaries = document.get("groups") or {}
+    groups = {
+        name: _summary(name, f"{path} $.groups.{name}", summary, None, {})
+        for name, summary in sorted(summaries.items())
+    }
+    return MetricsSet(
+        source=str(path), groups=groups, total=group_from_document(document, str(path))
+    )
