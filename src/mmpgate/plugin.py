@@ -115,10 +115,16 @@ class MetricsPlugin:
         self.recorder = Recorder(slowest=slowest)
         self.started_wall = time.time()
         self.started = time.perf_counter()
-        self.interrupted = False
+        self.interruption: BaseException | None = None
+        # What the coverage XML looked like before this run: a file still like this at the end
+        # was left by an earlier run (this one was interrupted or did not measure coverage).
+        self.coverage_before = _file_signature(self._coverage_file())
         self.selected: int | None = None
         self.deselected = 0
         self.workers: set[str] = set()
+        # Workers alive at once, at most: a crashed worker's replacement is no extra worker.
+        self.live_workers: set[str] = set()
+        self.peak_workers = 0
         self.worker_items: int | None = None
         self.written = False
 
@@ -151,6 +157,12 @@ class MetricsPlugin:
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodeready(self, node: Any) -> None:
         self.workers.add(str(node.gateway.id))
+        self.live_workers.add(str(node.gateway.id))
+        self.peak_workers = max(self.peak_workers, len(self.live_workers))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        self.live_workers.discard(str(node.gateway.id))
 
     # -- running ----------------------------------------------------------------------------
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -168,8 +180,9 @@ class MetricsPlugin:
         )
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        # Fires for Ctrl-C, pytest.exit() and "Interrupted: N errors during collection".
-        self.interrupted = True
+        # Fires for Ctrl-C, pytest.exit(), "Interrupted: N errors during collection", and for
+        # pytest-xdist's own stop after -x/--maxfail (which `write` tells apart).
+        self.interruption = excinfo.value
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -189,8 +202,12 @@ class MetricsPlugin:
         collected = None if selected is None else selected + self.deselected
         stop_asked = bool(session and (session.shouldfail or session.shouldstop))
         truncated = selected is None or self.recorder.finished_tests < selected
-        interrupted = (
-            self.interrupted or exitstatus == pytest.ExitCode.INTERRUPTED or session is None
+        # pytest-xdist ends a run stopped by -x/--maxfail by raising its own Interrupted (exit
+        # status 2): that is a stop the user asked for, not an interruption.
+        xdist_stop = stop_asked and _is_xdist_stop(self.interruption)
+        interrupted = session is None or (
+            not xdist_stop
+            and (self.interruption is not None or exitstatus == pytest.ExitCode.INTERRUPTED)
         )
         coverage_file = self._coverage_file()
         facts = RunFacts(
@@ -198,9 +215,10 @@ class MetricsPlugin:
             exit_status=exitstatus,
             interrupted=interrupted,
             stopped_early=stop_asked and truncated,
+            stop_asked=stop_asked,
             collected=collected,
             wall=time.perf_counter() - self.started,
-            environment=describe(self.config, workers=len(self.workers), started=self.started_wall),
+            environment=describe(self.config, workers=self.peak_workers, started=self.started_wall),
             coverage=self._coverage(coverage_file),
             source={
                 "producer": "plugin",
@@ -227,13 +245,31 @@ class MetricsPlugin:
         from mmpgate.coverage_xml import read_totals
         from mmpgate.errors import MmpgateError
 
-        # A coverage XML older than this session belongs to an earlier run: never report it.
-        if path is None or not path.is_file() or os.stat(path).st_mtime < self.started_wall - 1:
+        # A coverage XML this session did not (re)write belongs to an earlier run: never report it.
+        if path is None or not path.is_file() or _file_signature(path) == self.coverage_before:
             return None
         try:
             return read_totals(path)
         except MmpgateError:
             return None
+
+
+def _file_signature(path: Path | None) -> tuple[int, int, int, int] | None:
+    """Identity and change stamps of a file; None when it does not exist."""
+    if path is None:
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _is_xdist_stop(exc: BaseException | None) -> bool:
+    """pytest-xdist's Interrupted raised for -x/--maxfail (not for a worker's Ctrl-C or exit)."""
+    if exc is None or type(exc).__module__.split(".")[0] != "xdist":
+        return False
+    return "keyboard-interrupt" not in str(exc)
 
 
 def _message(report: pytest.TestReport | pytest.CollectReport) -> str | None:

@@ -48,7 +48,7 @@ class _TestEntry:
     def as_json(self) -> dict[str, Any]:
         return {
             "nodeid": self.nodeid,
-            "outcome": self.outcome or "passed",
+            "outcome": self.outcome,
             "duration": {k: round(v, 6) for k, v in self.duration.items()},
             "reruns": self.reruns,
             "message": self.message,
@@ -70,6 +70,9 @@ class RunFacts:
     coverage: dict[str, Any] | None
     source: dict[str, str | None]
     reason: str | None = None
+    #: -x/--maxfail (or a plugin) asked pytest to stop; pytest-xdist then exits with status 2
+    #: even when every test had already run.
+    stop_asked: bool = False
 
 
 class Recorder:
@@ -89,8 +92,10 @@ class Recorder:
 
     @property
     def finished_tests(self) -> int:
-        """Number of distinct tests (not collectors) that reported anything."""
-        return sum(1 for e in self._tests.values() if "collect" not in e.duration)
+        """Number of distinct tests (not collectors) that reached an outcome."""
+        return sum(
+            1 for e in self._tests.values() if e.outcome is not None and "collect" not in e.duration
+        )
 
     @property
     def failures(self) -> int:
@@ -149,7 +154,9 @@ class Recorder:
         for key in counts:
             counts[key] = self._counts.get(key, 0)
         counts["total"] = outcome_total(counts)
-        tests = [e.as_json() for e in self._tests.values()]
+        # A test interrupted before its outcome (Ctrl-C, pytest.exit()) is no outcome in pytest's
+        # summary either: its durations stay in tests_sum, but it gets no entry.
+        tests = [e.as_json() for e in self._tests.values() if e.outcome is not None]
         by_time = sorted(
             (
                 (sum(t["duration"].values()), t["nodeid"])
@@ -160,9 +167,8 @@ class Recorder:
         )
         slowest = [{"nodeid": n, "duration": round(d, 6)} for d, n in by_time[: self._slowest]]
         empty = counts["total"] == 0
-        complete = (
-            not facts.interrupted and not facts.stopped_early and facts.exit_status in (0, 1, 5)
-        )
+        clean_exit = facts.exit_status in (0, 1, 5) or (facts.stop_asked and facts.exit_status == 2)
+        complete = not facts.interrupted and not facts.stopped_early and clean_exit
         reason = facts.reason
         if reason is None:
             if facts.interrupted:
