@@ -79,12 +79,18 @@ def _started_process_keys(ctx: ModuleContext) -> set[str]:
 def _stopped_key(ctx: ModuleContext, call: ast.Call) -> str | None:
     """The process a call signals: `proc.terminate()`, `proc.kill()`, `os.kill(proc.pid, ...)`."""
     func = call.func
+    if ctx.callee(call) == "os.kill":
+        pid = call.args[0] if call.args else None
+        probe = (
+            len(call.args) > 1
+            and isinstance(call.args[1], ast.Constant)
+            and call.args[1].value == 0
+        )
+        if isinstance(pid, ast.Attribute) and pid.attr == "pid" and not probe:
+            return target_key(pid.value)
+        return None
     if isinstance(func, ast.Attribute) and func.attr in _STOP_METHODS:
         return target_key(func.value)
-    if ctx.callee(call) == "os.kill" and call.args:
-        pid = call.args[0]
-        if isinstance(pid, ast.Attribute) and pid.attr == "pid":
-            return target_key(pid.value)
     return None
 
 

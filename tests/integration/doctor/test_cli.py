@@ -1,0 +1,120 @@
+"""`mmpgate doctor` through `main()`: exit codes, formats, default path, config, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mmpgate.cli import main
+
+KILL = 'import subprocess\nsubprocess.run(["pkill", "-f", "mlflow.server"])\n'
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project directory with a tests/ folder, as the current directory."""
+    (tmp_path / "tests").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_default_path_is_tests(project, capsys):
+    """Without PATH the tests directory is scanned; a finding gives exit code 1."""
+    (project / "tests" / "conftest.py").write_text(KILL)
+    (project / "elsewhere.py").write_text(KILL)
+    assert main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("tests/conftest.py\n     2  global-kill  `pkill -f mlflow.server`: ")
+    assert "elsewhere.py" not in out
+    assert out.endswith("mmpgate doctor: 1 finding(s) in 1 of 1 file(s) (global-kill 1)\n")
+
+
+def test_clean_exit_zero(project, capsys):
+    """A clean tree exits 0 and says how many files were read."""
+    (project / "tests" / "test_a.py").write_text("def test_a(tmp_path):\n    pass\n")
+    assert main(["doctor", "tests"]) == 0
+    assert capsys.readouterr().out == "mmpgate doctor: no findings in 1 file(s)\n"
+
+
+def test_json_format(project, capsys):
+    """--format json prints only the findings document."""
+    (project / "tests" / "conftest.py").write_text(KILL)
+    assert main(["doctor", "--format", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert list(document) == ["findings"]
+    [finding] = document["findings"]
+    assert set(finding) == {"path", "line", "rule", "message", "fix"}
+    assert (finding["path"], finding["line"], finding["rule"]) == (
+        "tests/conftest.py",
+        2,
+        "global-kill",
+    )
+
+
+def test_github_format(project, capsys):
+    """--format github prints one annotation per finding, then the summary."""
+    (project / "tests" / "conftest.py").write_text(KILL + 'CMD = ["x", "--port", "8000"]\n')
+    assert main(["doctor", "--format", "github"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(
+        "::error file=tests/conftest.py,line=2,title=mmpgate doctor%3A global-kill::"
+    )
+    assert lines[1].startswith(
+        "::error file=tests/conftest.py,line=3,title=mmpgate doctor%3A fixed-port::"
+    )
+    assert lines[2].startswith("mmpgate doctor: 2 finding(s)")
+
+
+def test_missing_path_is_one_line_exit_2(project, capsys):
+    """A nonexistent path is one line on stderr, nothing on stdout, exit code 2."""
+    assert main(["doctor", "tests", "nope"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "mmpgate doctor: error: nope: no such file or directory\n"
+
+
+def test_missing_default_tests_dir_is_exit_2(tmp_path, monkeypatch, capsys):
+    """Without PATH and without a tests directory the error names `tests`."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["doctor"]) == 2
+    assert capsys.readouterr().err == "mmpgate doctor: error: tests: no such file or directory\n"
+
+
+def test_unparsable_file_is_a_finding_not_a_crash(project, capsys):
+    """A syntax error is a `parse-error` finding (exit 1) and the other files are still read."""
+    (project / "tests" / "test_bad.py").write_text("def test_x(:\n")
+    (project / "tests" / "test_good.py").write_text(KILL)
+    assert main(["doctor", "--format", "json"]) == 1
+    rules = [(f["path"], f["rule"]) for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert rules == [("tests/test_bad.py", "parse-error"), ("tests/test_good.py", "global-kill")]
+
+
+def test_config_ignore_and_exclude(project, capsys):
+    """pyproject's doctor table ignores rules and excludes paths."""
+    (project / "pyproject.toml").write_text(
+        '[tool.mmpgate.doctor]\nignore = ["fixed-port"]\nexclude = ["tests/corpus"]\n'
+    )
+    (project / "tests" / "corpus").mkdir()
+    (project / "tests" / "corpus" / "bad.py").write_text(KILL)
+    (project / "tests" / "test_a.py").write_text('CMD = ["x", "--port", "8000"]\n')
+    assert main(["doctor"]) == 0
+    assert capsys.readouterr().out == "mmpgate doctor: no findings in 1 file(s)\n"
+
+
+def test_bad_config_is_one_line_exit_2(project, capsys):
+    """An unknown rule id in the config is one line naming file and key, exit code 2."""
+    (project / "pyproject.toml").write_text('[tool.mmpgate.doctor]\nignore = ["global-kil"]\n')
+    assert main(["doctor"]) == 2
+    assert capsys.readouterr().err == (
+        "mmpgate doctor: error: pyproject.toml: tool.mmpgate.doctor.ignore[0]: "
+        "unknown rule id 'global-kil'\n"
+    )
+
+
+def test_unknown_format_is_a_usage_error(project, capsys):
+    """An unknown --format is rejected by the parser with exit code 2."""
+    with pytest.raises(SystemExit) as caught:
+        main(["doctor", "--format", "xml"])
+    assert caught.value.code == 2
+    assert "invalid choice: 'xml'" in capsys.readouterr().err
