@@ -53,13 +53,13 @@ def _is_integer(value: object) -> bool:
 def check_tests(tests: list[Any], path: object) -> None:
     """Raise InputError at the first `tests[i]` that `$defs/test` of the schema would refuse."""
     for index, entry in enumerate(tests):
-        problem = test_problem(entry)
+        problem = entry_problem(entry)
         if problem is not None:
             where, message = problem
             raise InputError(located(path, f"$.tests[{index}]{where}", message))
 
 
-def test_problem(entry: Any) -> tuple[str, str] | None:
+def entry_problem(entry: Any) -> tuple[str, str] | None:
     """(JSON path suffix, expectation) of the first problem of one entry, or None when valid."""
     if type(entry) is not dict:
         return "", f"expected an object, got {entry!r:.60}"

@@ -1,0 +1,101 @@
+"""The hand-written per-test check gives the same verdict as the schema, on any entry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mmpgate.errors import InputError
+from mmpgate.metrics_fast import check_tests, entry_problem, load_metrics_fast
+from mmpgate.metrics_io import load_metrics, write_json
+from mmpgate.record import Recorder, RunFacts
+
+SCHEMA = json.loads((Path(__file__).parents[3] / "schemas" / "metrics.schema.json").read_text())
+TEST_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA["$defs"]["test"])
+
+_json_scalar = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(-2, 2, allow_nan=False),
+    st.sampled_from([1.0, 2.5, 0.0]),
+    st.text(max_size=3),
+    st.sampled_from(["passed", "failed", "error", "skipped", "xfailed", "xpassed", "ok"]),
+)
+_phases = st.dictionaries(
+    st.sampled_from(["setup", "call", "teardown", "collect", "other"]), _json_scalar, max_size=4
+)
+_entry = st.fixed_dictionaries(
+    {},
+    optional={
+        "nodeid": st.one_of(st.text(max_size=5), _json_scalar),
+        "outcome": _json_scalar,
+        "duration": st.one_of(_phases, _json_scalar),
+        "reruns": _json_scalar,
+        "message": _json_scalar,
+        "line": _json_scalar,
+        "extra": _json_scalar,
+    },
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(_entry, _json_scalar, st.lists(_json_scalar, max_size=2)))
+def test_hand_check_equals_schema(entry: Any):
+    """For any generated entry the hand check and the schema's $defs/test agree."""
+    assert (entry_problem(entry) is None) == TEST_VALIDATOR.is_valid(entry)
+
+
+@pytest.mark.parametrize(
+    ("entry", "where"),
+    [
+        ({"nodeid": "a", "outcome": "passed"}, "$.tests[0]: missing key: 'duration'"),
+        ({"nodeid": "a", "outcome": "won", "duration": {}}, "$.tests[0].outcome: expected one of"),
+        (
+            {"nodeid": "a", "outcome": "passed", "duration": {"call": -1}},
+            "$.tests[0].duration.call",
+        ),
+        ({"nodeid": "a", "outcome": "passed", "duration": {}, "line": "3"}, "$.tests[0].line"),
+    ],
+)
+def test_bad_entry_names_its_path(entry, where):
+    """A bad entry is reported with its index and key."""
+    with pytest.raises(
+        InputError, match=where.replace("[", r"\[").replace("]", r"\]").replace("$", r"\$")
+    ):
+        check_tests([entry], "metrics.unit.json")
+
+
+def test_fast_loader_agrees_with_the_full_loader(tmp_path):
+    """A real document and a broken copy: both loaders accept the first and refuse the second."""
+    recorder = Recorder()
+    recorder.add_test_report(
+        nodeid="t.py::a",
+        when="call",
+        category="passed",
+        duration=0.1,
+        counts=True,
+        message=None,
+        line=1,
+    )
+    document = recorder.build(
+        RunFacts(group="unit", exit_status=0, interrupted=False, stopped_early=False, collected=1, wall=0.2,
+                 environment={"python": None, "platform": None, "pytest": None, "xdist": None, "workers": 0,
+                              "git_commit": None, "command": [], "started": None, "finished": None, "producer": "test"},
+                 coverage=None, source={})
+    )  # fmt: skip
+    good = tmp_path / "metrics.unit.json"
+    write_json(good, document)
+    assert load_metrics_fast(good) == load_metrics(good)
+    document["tests"][0]["outcome"] = "won"
+    bad = tmp_path / "metrics.bad.json"
+    write_json(bad, document)
+    for loader in (load_metrics, load_metrics_fast):
+        with pytest.raises(InputError, match=r"\$\.tests\[0\]"):
+            loader(bad)
