@@ -67,10 +67,18 @@ def collect(inputs: Inputs) -> Result:
     tally = Tally()
     exact = 0
     for case in read_cases(inputs.junit, suites):
+        if not case.name:
+            tally.add(case, "")
+            continue
         nodeid = known.get((case.classname, case.name))
         exact += nodeid is not None or case.file is not None
         tally.add(case, nodeid or reconstruct(case.classname, case.name, case.file))
     notes: list[str] = []
+    if tally.unnamed:
+        notes.append(
+            f"{tally.unnamed} unnamed <testcase> left uncounted "
+            "(pytest writes one for a test cut short by pytest.exit())"
+        )
     if console:
         missing = [n for n in sorted(console.xpassed) if not tally.reclassify_xpass(n)]
         if missing:
@@ -82,7 +90,7 @@ def collect(inputs: Inputs) -> Result:
         from mmpgate.coverage_xml import read_totals
 
         coverage = read_totals(inputs.coverage_xml)
-    state = _state(console, mismatches, empty=outcome_total(counts) == 0)
+    state = _state(console, mismatches, empty=outcome_total(counts) == 0, unnamed=tally.unnamed)
     document = {
         "format": FORMAT_VERSION,
         "kind": "group",
@@ -132,8 +140,10 @@ def _counts(tally: Tally, console: ConsoleFacts | None) -> tuple[dict[str, int],
     return counts, mismatches
 
 
-def _state(console: ConsoleFacts | None, mismatches: list[str], *, empty: bool) -> dict[str, Any]:
-    interrupted = bool(console and console.interrupted)
+def _state(
+    console: ConsoleFacts | None, mismatches: list[str], *, empty: bool, unnamed: int
+) -> dict[str, Any]:
+    interrupted = bool(console and console.interrupted) or unnamed > 0
     stopped = bool(console and console.stopped_early)
     reason: str | None
     if console is None:
@@ -142,6 +152,8 @@ def _state(console: ConsoleFacts | None, mismatches: list[str], *, empty: bool) 
         reason = "the console log has no pytest summary line (cut short, or not pytest's output)"
     elif console.interrupted:
         reason = f"the console log shows the run was interrupted ({console.interrupted})"
+    elif unnamed:
+        reason = "the JUnit XML holds an unnamed test case: a test was cut short by pytest.exit()"
     elif console.stopped_early:
         reason = f"the console log shows the run stopped early ({console.stopped_early})"
     elif mismatches:

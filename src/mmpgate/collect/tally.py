@@ -11,6 +11,7 @@ What pytest's JUnit writer emits, per case (checked against real runs in the int
 - skip: `<skipped type="pytest.skip">`; xfail: `<skipped type="pytest.xfail">`;
 - collection error / skip of a module: a case with an empty classname and "collection failure" /
   "collection skipped" as message;
+- a test cut short by `pytest.exit()`: a `<testcase>` with no name and no result (not counted);
 - reruns of pytest-rerunfailures: not written at all; deselected items: not written at all.
 """
 
@@ -65,11 +66,16 @@ class Tally:
     tests_sum: float = 0.0
     cases: int = 0
     inferred_passes: int = 0
+    unnamed: int = 0
     marks: Counter[str] = dataclasses.field(default_factory=Counter)
 
     def add(self, case: Case, nodeid: str) -> None:
         """Count one `<testcase>` under the node id it was given."""
         self.cases += 1
+        if not case.name:
+            self.unnamed += 1  # pytest's trace of a test cut short by pytest.exit(): no outcome
+            self.tests_sum += case.time
+            return
         self.tests_sum += case.time
         earlier = self.tests.get(nodeid)
         outcome = None
