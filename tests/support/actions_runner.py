@@ -379,3 +379,24 @@ def _run_script(
     if len(result.summary.encode("utf-8")) > 1024 * 1024:
         result.outcome = "failure"
         result.stderr += "\nstep summary over 1 MiB: the runner refuses to upload it"
+
+
+#: Injection canaries: each runs `touch canary-<name>` only if the shell executes it as code.
+#: Between them they break out of no quoting, double quotes and single quotes.
+CANARIES: dict[str, str] = {
+    "dollar": "$(touch canary-dollar)",
+    "backtick": "`touch canary-backtick`",
+    "semicolon": "x; touch canary-semicolon",
+    "double-quote": '"; touch canary-double-quote; echo "',
+    "single-quote": "'; touch canary-single-quote; echo '",
+}
+
+
+def all_canaries() -> str:
+    """Every canary in one string (no `/`, so it is also a valid file name)."""
+    return " ".join(CANARIES.values())
+
+
+def fired_canaries(root: Path) -> list[str]:
+    """The canary files under `root`: each one is an input that ran as code."""
+    return sorted(str(path.relative_to(root)) for path in root.rglob("canary-*") if path.is_file())
