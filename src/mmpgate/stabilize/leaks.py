@@ -43,13 +43,6 @@ def find_tagged(run_id: str, *, exclude: Collection[int] = ()) -> list[TaggedPro
 
 def own_run_processes() -> set[int]:
     """This process, its ancestors and its pytest-xdist workers: the run itself, never a leak."""
-    me = psutil.Process()
-    pids = {me.pid}
-    pids.update(p.pid for p in me.parents())
-    for child in me.children():
-        try:
-            if "PYTEST_XDIST_WORKER" in child.environ():
-                pids.add(child.pid)
-        except psutil.Error:
-            continue
-    return pids
+    from mmpgate.stabilize.processes import protected_pids
+
+    return protected_pids()

@@ -139,11 +139,19 @@ def stop_process_tree(
     return StopResult(terminated=terminated, killed=killed, exit_code=exit_code)
 
 
-def _protected_pids() -> set[int]:
+def protected_pids() -> set[int]:
+    """This process, its ancestors and its pytest-xdist workers."""
     me = psutil.Process()
     protected = {me.pid}
     protected.update(p.pid for p in me.parents())
-    protected.update(p.pid for p in me.children(recursive=True))
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        return protected  # a worker has no workers; its children inherit the variable
+    for child in me.children():
+        try:
+            if "PYTEST_XDIST_WORKER" in child.environ():
+                protected.add(child.pid)
+        except psutil.Error:
+            continue
     return protected
 
 
@@ -164,12 +172,12 @@ def sweep(
     """Stop this user's processes whose command line matches one of `patterns` (regexes).
 
     Only processes started before `started_before` (epoch seconds, default now); never this
-    process, its ancestors or its descendants. SIGTERM, `grace` seconds, then SIGKILL.
+    process, its ancestors or its pytest-xdist workers. SIGTERM, `grace` seconds, then SIGKILL.
     """
     compiled = [re.compile(p) for p in patterns]
     cutoff = time.time() if started_before is None else started_before
     uid = os.getuid()
-    protected = _protected_pids()
+    protected = protected_pids()
     matched: list[tuple[psutil.Process, str, str]] = []
     for proc in psutil.process_iter(["pid", "uids", "cmdline", "create_time"]):
         info = proc.info
