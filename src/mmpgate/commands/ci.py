@@ -42,4 +42,5 @@ def execute(args: argparse.Namespace) -> int:
     run_groups(project, groups, output, args.passthrough, fail_fast=args.fail_fast)
     # Incomplete groups are combined too: the gate, not combine, turns them into a failed verdict.
     combine(output, require_complete=False)
-    return run_check(args.thresholds, metrics_dir=output, baseline=args.baseline, fmt=args.fmt)
+    baseline = Path(args.baseline) if args.baseline else None
+    return run_check(args.thresholds, metrics_dir=output, baseline=baseline, fmt=args.fmt)
