@@ -135,3 +135,9 @@ def run_metrics(pytester: pytest.Pytester) -> Runner:
         return MetricsRun(result=result, metrics_path=pytester.path / metrics, mode=mode)
 
     return run
+
+
+@pytest.fixture(name="summary_counts")
+def summary_counts_fixture() -> Callable[[Mapping[str, int]], dict[str, int]]:
+    """`summary_counts` for the tests of the reader itself."""
+    return summary_counts
