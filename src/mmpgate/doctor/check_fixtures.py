@@ -26,7 +26,7 @@ class _Chain:
         return text + (f", via `{'` -> `'.join(self.via)}`)" if self.via else ")")
 
 
-class _Resolver:
+class Resolver:
     """Finds the fixture a name means from a module, the way pytest does: own module, then conftests
     from the nearest directory up."""
 
@@ -34,14 +34,42 @@ class _Resolver:
         self._conftests = {facts.directory: facts for facts in modules if facts.is_conftest}
         self._by_path = {facts.path: facts for facts in modules}
         self._memo: dict[int, _Chain | None] = {}
+        self._visible: dict[Path, list[ModuleFacts]] = {}
 
     def candidates(self, name: str, module: ModuleFacts) -> Iterator[FixtureFact]:
         if not module.is_conftest:
             yield from (fixture for fixture in module.fixtures if fixture.name == name)
-        for directory in (module.directory, *module.directory.parents):
-            conftest = self._conftests.get(directory)
-            if conftest is not None:
-                yield from (fixture for fixture in conftest.fixtures if fixture.name == name)
+        for conftest in self._conftests_above(module.directory):
+            yield from (fixture for fixture in conftest.fixtures if fixture.name == name)
+
+    def _conftests_above(self, directory: Path) -> list[ModuleFacts]:
+        """Conftests that apply in a directory, nearest first (cached per directory)."""
+        found = self._visible.get(directory)
+        if found is None:
+            found = [
+                self._conftests[path]
+                for path in (directory, *directory.parents)
+                if path in self._conftests
+            ]
+            self._visible[directory] = found
+        return found
+
+    def reaching_names(self) -> set[str]:
+        """Names of every fixture (anywhere) whose chain reaches a wide-scoped server fixture."""
+        return {
+            fixture.name
+            for facts in self._by_path.values()
+            for fixture in facts.fixtures
+            if self.chain_of(fixture) is not None
+        }
+
+    def autouse_scopes(self) -> list[Path]:
+        """Directories of conftests holding an autouse fixture that reaches a server fixture."""
+        return [
+            facts.directory
+            for facts in self._conftests.values()
+            if any(f.autouse and self.chain_of(f) is not None for f in facts.fixtures)
+        ]
 
     def chain(
         self, name: str, module: ModuleFacts, skip: FixtureFact | None = None
@@ -71,7 +99,7 @@ class _Resolver:
 
 def check(modules: list[ModuleFacts]) -> Iterator[Finding]:
     """Findings of `unmarked-server-fixture` over all scanned modules."""
-    resolver = _Resolver(modules)
+    resolver = Resolver(modules)
     rule = RULES[UNMARKED_SERVER_FIXTURE]
     for module in modules:
         for test in module.tests:
@@ -94,7 +122,7 @@ def check(modules: list[ModuleFacts]) -> Iterator[Finding]:
                 yield Finding(module.path, fixture.line, rule.id, message, rule.fix)
 
 
-def _first_chain(resolver: _Resolver, module: ModuleFacts, test: TestFact) -> _Chain | None:
+def _first_chain(resolver: Resolver, module: ModuleFacts, test: TestFact) -> _Chain | None:
     for name in test.requests:
         found = resolver.chain(name, module)
         if found is not None:
@@ -107,9 +135,9 @@ def _in_scope(module: ModuleFacts, modules: list[ModuleFacts]) -> Iterator[TestF
         yield from module.tests
         return
     for other in modules:
-        if _is_within(other.directory, module.directory):
+        if is_within(other.directory, module.directory):
             yield from other.tests
 
 
-def _is_within(directory: Path, root: Path) -> bool:
+def is_within(directory: Path, root: Path) -> bool:
     return directory == root or root in directory.parents

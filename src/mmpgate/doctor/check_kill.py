@@ -74,7 +74,15 @@ def _scope(ctx: ModuleContext, node: ast.AST) -> int:
 def _tainted_names(ctx: ModuleContext, sources: set[ast.Call]) -> set[Scope]:
     """Names (per function) bound to a process listing or to anything derived from one."""
     bindings: list[tuple[ast.expr, ast.expr]] = []
-    for node in ctx.parents:
+    for node in ctx.nodes(
+        ast.For,
+        ast.AsyncFor,
+        ast.comprehension,
+        ast.Assign,
+        ast.AnnAssign,
+        ast.NamedExpr,
+        ast.withitem,
+    ):
         if isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
             bindings.append((node.target, node.iter))
         elif isinstance(node, ast.Assign):

@@ -18,7 +18,7 @@ _SERVER_CALLEES = frozenset({"run", "run_app", "run_simple", "Config", "start", 
 
 def check(ctx: ModuleContext) -> Iterator[Finding]:
     """Findings of `fixed-port` in one module."""
-    for node in ctx.parents:
+    for node in ctx.nodes(ast.List, ast.Tuple):
         if isinstance(node, ast.List | ast.Tuple):
             yield from _command_list(ctx, node)
     for call in ctx.calls:

@@ -34,7 +34,7 @@ def check(ctx: ModuleContext) -> Iterator[Finding]:
     for literal, text in tracking.items():
         yield ctx.finding(SHARED_TRACKING_STORE, literal, f"`{text}`")
     databases: dict[ast.Constant, str] = {}
-    for node in ctx.parents:
+    for node in ctx.nodes(ast.Constant):
         if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
             continue
         match = _SQLITE_URL.fullmatch(node.value)
@@ -69,7 +69,7 @@ def _tracking_values(ctx: ModuleContext) -> Iterator[ast.expr]:
     for key, values in ctx.assignments.items():
         if last_part(key).lower().endswith(_TRACKING_NAMES):
             yield from values
-    for node in ctx.parents:
+    for node in ctx.nodes(ast.Assign, ast.AugAssign, ast.Dict, ast.List, ast.Tuple, ast.arguments):
         if isinstance(node, ast.Assign | ast.AugAssign) and _is_tracking_env_target(node):
             yield node.value
         elif isinstance(node, ast.Dict):

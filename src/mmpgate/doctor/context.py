@@ -18,31 +18,38 @@ class ModuleContext:
 
     path: str
     tree: ast.Module
-    parents: dict[ast.AST, ast.AST] = field(default_factory=dict)
+    _parents: dict[ast.AST, ast.AST] = field(default_factory=dict)
     calls: list[ast.Call] = field(default_factory=list)
     functions: list[FunctionNode] = field(default_factory=list)
     assignments: dict[str, list[ast.expr]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+    by_type: dict[type[ast.AST], list[ast.AST]] = field(default_factory=dict)
+    _callees: dict[ast.Call, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, path: str, tree: ast.Module) -> ModuleContext:
-        """Index the tree: parent links, calls, functions, assignments and import aliases."""
+        """Index the tree in one pass: parents, nodes by type, calls, assignments, import aliases."""
         ctx = cls(path, tree)
+        by_type = ctx.by_type
         for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                ctx.parents[child] = node
-            if isinstance(node, ast.Call):
-                ctx.calls.append(node)
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                ctx.functions.append(node)
-            elif isinstance(node, ast.Assign):
+            kind = type(node)
+            if kind in by_type:
+                by_type[kind].append(node)
+            else:
+                by_type[kind] = [node]
+        ctx.calls = sorted(ctx.nodes(ast.Call), key=_position)  # type: ignore[arg-type]
+        ctx.functions = ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef)  # type: ignore[assignment]
+        for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.withitem):
+            if isinstance(node, ast.Assign):
                 for target in node.targets:
                     ctx._bind(target, node.value)
+            elif isinstance(node, ast.withitem):
+                if node.optional_vars is not None:
+                    ctx._bind(node.optional_vars, node.context_expr)
             elif isinstance(node, ast.AnnAssign | ast.NamedExpr) and node.value is not None:
                 ctx._bind(node.target, node.value)
-            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-                ctx._bind(node.optional_vars, node.context_expr)
-            elif isinstance(node, ast.Import):
+        for node in ctx.nodes(ast.Import, ast.ImportFrom):
+            if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
                         ctx.aliases[alias.asname] = alias.name
@@ -50,6 +57,13 @@ class ModuleContext:
                 for alias in node.names:
                     ctx.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         return ctx
+
+    def nodes(self, *kinds: type[ast.AST]) -> list[ast.AST]:
+        """Every node of the given types (in no particular order)."""
+        found: list[ast.AST] = []
+        for kind in kinds:
+            found.extend(self.by_type.get(kind, ()))
+        return found
 
     def _bind(self, target: ast.expr, value: ast.expr) -> None:
         key = target_key(target)
@@ -68,8 +82,11 @@ class ModuleContext:
         return ".".join(reversed(parts))
 
     def callee(self, call: ast.Call) -> str:
-        """The dotted name of what a call calls ('' for computed callees)."""
-        return self.dotted(call.func)
+        """The dotted name of what a call calls ('' for computed callees); cached per call."""
+        name = self._callees.get(call)
+        if name is None:
+            name = self._callees[call] = self.dotted(call.func)
+        return name
 
     def resolve(self, node: ast.expr) -> ast.expr:
         """Follow a name bound exactly once in this file to its value (one step); else the node."""
@@ -88,17 +105,26 @@ class ModuleContext:
         return None
 
     def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
-        """Parents of a node, innermost first."""
-        current = self.parents.get(node)
+        """Parents of a node, innermost first (parent links are built on first use)."""
+        parents = self._parents
+        if not parents:
+            for parent in ast.walk(self.tree):
+                for child in ast.iter_child_nodes(parent):
+                    parents[child] = parent
+        current = parents.get(node)
         while current is not None:
             yield current
-            current = self.parents.get(current)
+            current = parents.get(current)
 
     def finding(self, rule_id: str, node: ast.AST, detail: str = "") -> Finding:
         """A finding of a rule at a node's first line; `detail` is prefixed to the rule's message."""
         rule = RULES[rule_id]
         message = f"{detail}: {rule.message}" if detail else rule.message
         return Finding(self.path, getattr(node, "lineno", 1), rule_id, message, rule.fix)
+
+
+def _position(node: ast.AST) -> tuple[int, int]:
+    return getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
 
 
 def target_key(node: ast.expr) -> str | None:

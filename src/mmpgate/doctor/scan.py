@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 import fnmatch
 import os
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,13 +26,16 @@ from mmpgate.doctor.model import Finding
 from mmpgate.doctor.rules import PARSE_ERROR, RULES
 from mmpgate.errors import InputError, located
 
-#: Per-module checks, run on every file that parses.
-MODULE_CHECKS = (
-    check_kill.check,
-    check_stores.check,
-    check_ports.check,
-    check_scratch.check,
-    check_process.check,
+ModuleCheck = Callable[[ModuleContext], Iterator[Finding]]
+
+#: Per-module checks, each behind a cheap text filter: a file without any of these bytes cannot
+#: give that check a finding, so the check (and often the whole parse) is skipped.
+MODULE_CHECKS: tuple[tuple[re.Pattern[bytes], ModuleCheck], ...] = (
+    (re.compile(rb"kill|pgrep|pidof|process_iter|pids|/proc"), check_kill.check),
+    (re.compile(rb"(?i)sqlite|tracking|registry|store.uri"), check_stores.check),
+    (re.compile(rb"-port|port\s*=|bind\(|(?i:serve)(?:r|_forever)?\("), check_ports.check),
+    (re.compile(rb"rmtree|remove|unlink|rmdir"), check_scratch.check),
+    (re.compile(rb"sleep|terminate|kill|send_signal"), check_process.check),
 )
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "build", "dist"})
 
@@ -52,9 +56,29 @@ class _FileResult:
 
 
 def scan(paths: Sequence[str], config: DoctorConfig) -> ScanResult:
-    """Check every Python file under `paths` (files or directories)."""
+    """Check every Python file under `paths` (files or directories).
+
+    Files that may hold a finding or define fixtures are parsed first. The rest are parsed only
+    when they name a fixture that reaches a wide-scoped server (or sit under an autouse one);
+    otherwise they are only compiled, to report syntax errors.
+    """
     files = list(discover(paths, config.exclude))
-    results = {display: check_file(display, location) for display, location in files}
+    results: dict[str, _FileResult] = {}
+    deferred: list[tuple[str, Path]] = []
+    for item in files:
+        result = _first_pass(item)
+        if result is None:
+            deferred.append(item)
+        else:
+            results[item[0]] = result
+    if deferred:
+        modules = [result.facts for result in results.values() if result.facts is not None]
+        resolver = check_fixtures.Resolver(modules)
+        context = (tuple(resolver.reaching_names()), tuple(resolver.autouse_scopes()))
+        for item in deferred:
+            result = _second_pass(item, context)
+            if result is not None:
+                results[item[0]] = result
     findings = [finding for result in results.values() for finding in result.findings]
     modules = [result.facts for result in results.values() if result.facts is not None]
     findings.extend(check_fixtures.check(modules))
@@ -67,6 +91,54 @@ def scan(paths: Sequence[str], config: DoctorConfig) -> ScanResult:
         )
     }
     return ScanResult(tuple(sorted(kept)), len(files))
+
+
+def _first_pass(item: tuple[str, Path]) -> _FileResult | None:
+    """Check a file that may hold a finding or define fixtures; None defers it."""
+    display, location = item
+    raw, error = _read(location)
+    if error is not None:
+        return _FileResult([_parse_error(display, error)], None, {})
+    return check_file(display, location, raw) if _needs_tree(raw, location) else None
+
+
+def _second_pass(
+    item: tuple[str, Path], context: tuple[tuple[str, ...], tuple[Path, ...]]
+) -> _FileResult | None:
+    """Parse a deferred file if it names a server-reaching fixture; otherwise only compile it."""
+    display, location = item
+    names, scopes = context
+    raw, error = _read(location)
+    if error is not None:
+        return _FileResult([_parse_error(display, error)], None, {})
+    relevant = any(name.encode() in raw for name in names) or any(
+        check_fixtures.is_within(location.parent, scope) for scope in scopes
+    )
+    if relevant or not _compiles(raw, display):
+        return check_file(display, location, raw)
+    return None
+
+
+def _needs_tree(raw: bytes, location: Path) -> bool:
+    if location.name == "conftest.py" or b"fixture" in raw:
+        return True
+    return any(pattern.search(raw) for pattern, _ in MODULE_CHECKS)
+
+
+def _compiles(raw: bytes, display: str) -> bool:
+    """True when the source compiles (compiling is stricter than parsing, and much faster)."""
+    try:
+        compile(raw, display, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _read(location: Path) -> tuple[bytes, OSError | None]:
+    try:
+        return location.read_bytes(), None
+    except OSError as exc:
+        return b"", exc
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[tuple[str, Path]]:
@@ -109,17 +181,22 @@ def _excluded(display: str, patterns: Sequence[str]) -> bool:
     return False
 
 
-def check_file(display: str, location: Path) -> _FileResult:
+def check_file(display: str, location: Path, raw: bytes) -> _FileResult:
     """Every per-module finding of one file, its fixture facts and its suppression comments."""
     try:
-        raw = location.read_bytes()
         tree = ast.parse(raw, filename=display)
-    except (SyntaxError, ValueError, UnicodeDecodeError, OSError, RecursionError) as exc:
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
         return _FileResult([_parse_error(display, exc)], None, {})
     ctx = ModuleContext.build(display, tree)
-    findings = [finding for module_check in MODULE_CHECKS for finding in module_check(ctx)]
+    findings = [
+        finding
+        for pattern, module_check in MODULE_CHECKS
+        if pattern.search(raw)
+        for finding in module_check(ctx)
+    ]
     facts = fixtures.collect(ctx, location)
-    return _FileResult(findings, facts, suppress.parse(raw.decode("utf-8", errors="replace")))
+    suppressions = suppress.parse(raw.decode("utf-8", errors="replace"))
+    return _FileResult(findings, facts, suppressions)
 
 
 def _parse_error(display: str, exc: Exception) -> Finding:

@@ -24,3 +24,8 @@ def test_undecodable_and_null_bytes_are_findings(doctor, tmp_path):
     (tmp_path / "test_latin.py").write_bytes(b"x = '\xe9t\xe9'\n")
     (tmp_path / "test_nul.py").write_bytes(b"x = 1\x00\n")
     assert doctor({}) == {("test_latin.py", 1, "parse-error"), ("test_nul.py", 1, "parse-error")}
+
+
+def test_compile_only_errors_are_not_parse_errors(check_files):
+    """A file that parses but would not compile (module-level return) is not a parse error."""
+    check_files({"test_odd.py": "def test_x():\n    pass\nreturn 1\n"})

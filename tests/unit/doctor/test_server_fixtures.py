@@ -178,3 +178,40 @@ def test_fixture_cycle_terminates(check_files):
         """,
     }
     check_files(files)
+
+
+def test_plain_test_file_naming_a_server_fixture_is_parsed(check_files):
+    """A test file with nothing else suspicious is still read when it names a server fixture."""
+    check_files(
+        {
+            "tests/conftest.py": CONFTEST,
+            "tests/test_plain.py": """
+                def test_plain(client):  # expect: unmarked-server-fixture
+                    assert client
+            """,
+            "tests/test_unrelated.py": """
+                def test_unrelated(tmp_path):
+                    assert tmp_path
+            """,
+        }
+    )
+
+
+def test_autouse_scope_reaches_plain_files(check_files):
+    """Plain test files under an autouse server fixture's conftest are counted."""
+    check_files(
+        {
+            "tests/conftest.py": """
+                import subprocess
+                import pytest
+
+                @pytest.fixture(scope="module", autouse=True)
+                def background():  # expect: unmarked-server-fixture
+                    yield subprocess.Popen(["x"], start_new_session=True)
+            """,
+            "tests/deep/test_plain.py": """
+                def test_plain():
+                    pass
+            """,
+        }
+    )
