@@ -337,7 +337,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if config.getini("mmpgate_kill_at_end"):
         _global_sweep(config, state)
     from mmpgate.stabilize.leaks import find_tagged, own_run_processes
+    from mmpgate.stabilize.orphans import stop_orphans_of_worker
     from mmpgate.stabilize.processes import stop_process_tree
+
+    # Servers of a crashed worker never got their teardown: stop them before listing leaks.
+    state.orphans.extend(stop_orphans_of_worker(state.run_id, None))
 
     state.leaks = find_tagged(state.run_id, exclude=own_run_processes())
     if state.leaks and state.leaks_mode == "kill":
