@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mmpgate.doctor.fixtures import FixtureFact, ModuleFacts, TestFact
 from mmpgate.doctor.model import Finding
-from mmpgate.doctor.rules import RULES, UNMARKED_SERVER_FIXTURE
+from mmpgate.doctor.rules import PLUGIN_SERVER_FIXTURES, RULES, UNMARKED_SERVER_FIXTURE
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class Resolver:
         self._by_path = {facts.path: facts for facts in modules}
         self._memo: dict[int, _Chain | None] = {}
         self._visible: dict[Path, list[ModuleFacts]] = {}
+        self._plugin: dict[str, FixtureFact] = {}
 
     def candidates(self, name: str, module: ModuleFacts) -> Iterator[FixtureFact]:
         if not module.is_conftest:
@@ -56,7 +57,7 @@ class Resolver:
 
     def reaching_names(self) -> set[str]:
         """Names of every fixture (anywhere) whose chain reaches a wide-scoped server fixture."""
-        return {
+        return set(PLUGIN_SERVER_FIXTURES) | {
             fixture.name
             for facts in self._by_path.values()
             for fixture in facts.fixtures
@@ -75,7 +76,18 @@ class Resolver:
         self, name: str, module: ModuleFacts, skip: FixtureFact | None = None
     ) -> _Chain | None:
         fixture = next((f for f in self.candidates(name, module) if f is not skip), None)
+        if fixture is None and name in PLUGIN_SERVER_FIXTURES:
+            fixture = self._plugin_fixture(name)
         return None if fixture is None else self.chain_of(fixture)
+
+    def _plugin_fixture(self, name: str) -> FixtureFact:
+        """mmpgate's module/session server factory, as if defined where pytest finds plugins."""
+        fixture = self._plugin.get(name)
+        if fixture is None:
+            scope = PLUGIN_SERVER_FIXTURES[name]
+            fixture = FixtureFact(name, scope, False, (), True, "<mmpgate plugin>", 0)
+            self._plugin[name] = fixture
+        return fixture
 
     def chain_of(self, fixture: FixtureFact) -> _Chain | None:
         key = id(fixture)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from mmpgate.doctor.model import Rule, Severity
 
+#: mmpgate's own wide-scoped server fixtures (defined in its plugin, never in scanned files).
+PLUGIN_SERVER_FIXTURES = {"module_server_factory": "module", "session_server_factory": "session"}
+
 #: Names of the mmpgate features each fix points to (one place to keep them in step with the plugin).
 SERVER_MARK = "@pytest.mark.server"
-SERVER_FIXTURE = "mmpgate_server"
+SERVER_FIXTURE = "server_factory"
 TRACKING_FIXTURE = "mlflow_tracking_uri"
 SWEEP_FUNCTION = "mmpgate.stabilize.processes.sweep()"
 GLOBAL_KILL_ENV = "MMP_ENABLE_GLOBAL_KILL=1"

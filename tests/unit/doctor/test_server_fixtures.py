@@ -215,3 +215,32 @@ def test_autouse_scope_reaches_plain_files(check_files):
             """,
         }
     )
+
+
+def test_mmpgate_plugin_server_factories(check_files):
+    """mmpgate's module/session server factories count as wide-scoped servers; the per-test one
+    does not."""
+    check_files(
+        {
+            "tests/test_factories.py": """
+                import pytest
+
+                @pytest.fixture(scope="session")
+                def tracking(session_server_factory):
+                    return session_server_factory.mlflow()
+
+                def test_wrapped(tracking):  # expect: unmarked-server-fixture
+                    pass
+
+                def test_direct(module_server_factory):  # expect: unmarked-server-fixture
+                    pass
+
+                def test_per_test(server_factory):
+                    pass
+
+                @pytest.mark.server
+                def test_marked(tracking):
+                    pass
+            """,
+        }
+    )
