@@ -140,7 +140,10 @@ def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]
         try:
             code = process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
+            # pytest shares our process group (so Ctrl-C reaches it); stop its tree, workers included.
+            from mmpgate.stabilize.processes import stop_process_tree
+
+            stop_process_tree(process.pid, grace=5.0, popen=process)
             code = process.wait()
     metrics: dict[str, Any] | None = None
     if files.metrics.is_file():
