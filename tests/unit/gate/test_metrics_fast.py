@@ -24,7 +24,8 @@ _json_scalar = st.one_of(
     st.booleans(),
     st.integers(-3, 3),
     st.floats(-2, 2, allow_nan=False),
-    st.sampled_from([1.0, 2.5, 0.0]),
+    st.sampled_from([1.0, 2.5, 0.0, 0.25]),
+    st.lists(st.integers(), max_size=1),
     st.text(max_size=3),
     st.sampled_from(["passed", "failed", "error", "skipped", "xfailed", "xpassed", "ok"]),
 )
@@ -49,7 +50,14 @@ _entry = st.fixed_dictionaries(
 @given(st.one_of(_entry, _json_scalar, st.lists(_json_scalar, max_size=2)))
 def test_hand_check_equals_schema(entry: Any):
     """For any generated entry the hand check and the schema's $defs/test agree."""
-    assert (entry_problem(entry) is None) == TEST_VALIDATOR.is_valid(entry)
+    valid = TEST_VALIDATOR.is_valid(entry)
+    assert (entry_problem(entry) is None) == valid
+    try:
+        check_tests([entry], "metrics.unit.json")
+    except InputError:
+        assert not valid
+    else:
+        assert valid
 
 
 @pytest.mark.parametrize(
