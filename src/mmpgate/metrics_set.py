@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mmpgate.errors import InputError, located
-from mmpgate.metrics_fast import load_metrics_fast
+from mmpgate.metrics_io import load_metrics
 from mmpgate.model import COUNT_KEYS
 
 TOTAL_FILE = "metrics.total.json"
@@ -116,7 +116,7 @@ def load_metrics_dir(directory: Path) -> MetricsSet:
     total: GroupMetrics | None = None
     total_doc: dict[str, Any] | None = None
     for path in sorted(directory.glob(GROUP_GLOB)):
-        document = load_metrics_fast(path)
+        document = load_metrics(path)
         if path.name == TOTAL_FILE:
             if document["kind"] != "total":
                 raise InputError(
@@ -180,7 +180,7 @@ def load_baseline(path: Path) -> MetricsSet | None:
         return None
     if path.is_dir():
         return load_metrics_dir(path)
-    document = load_metrics_fast(path)
+    document = load_metrics(path)
     if document["kind"] == "group":
         group = group_from_document(document, str(path))
         return MetricsSet(source=str(path), groups={group.name: group})

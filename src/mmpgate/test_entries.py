@@ -1,19 +1,16 @@
-"""Full validation of large metrics files at near the speed of parsing them.
+"""The check of a metrics file's `tests[]` entries against `$defs/test`, by hand.
 
-A generic JSON Schema validator spends ~30x the parse time on 100,000 `tests[]` entries, so the
-document is validated against the schema without its `tests` array and each entry is checked here
-against `$defs/test` by hand. A property test holds this check equal to the schema's verdict.
+A generic JSON Schema validator spends ~30x the parse time on 100,000 `tests[]` entries, so
+`metrics_io.load_metrics` validates the document against the schema without its `tests` array and
+each entry is checked here. A property test holds this check equal to the schema's verdict.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from mmpgate.errors import InputError, located
-from mmpgate.metrics_io import check_arithmetic, read_json
-from mmpgate.model import FORMAT_VERSION, TEST_OUTCOMES
-from mmpgate.schemas import METRICS, validate
+from mmpgate.model import TEST_OUTCOMES
 
 _TEST_KEYS = frozenset(("nodeid", "outcome", "duration", "reruns", "message", "line"))
 _REQUIRED = ("nodeid", "outcome", "duration")
@@ -21,26 +18,6 @@ _PHASES = frozenset(("setup", "call", "teardown", "collect"))
 _OUTCOMES = frozenset(TEST_OUTCOMES)
 _OUTCOMES_TEXT = {outcome: True for outcome in TEST_OUTCOMES}
 _REQUIRED_SET = frozenset(_REQUIRED)
-
-
-def load_metrics_fast(path: Path) -> dict[str, Any]:
-    """Read and validate like `metrics_io.load_metrics`, with the per-test check done by hand."""
-    document = read_json(path)
-    if not isinstance(document, dict):
-        raise InputError(located(path, "$", f"expected an object, got {type(document).__name__}"))
-    version = document.get("format")
-    if version != FORMAT_VERSION or isinstance(version, bool):
-        raise InputError(
-            located(path, "$.format", f"expected format version {FORMAT_VERSION}, got {version!r}")
-        )
-    tests = document.get("tests")
-    if isinstance(tests, list):
-        validate({**document, "tests": []}, METRICS, file=path)
-        check_tests(tests, path)
-    else:
-        validate(document, METRICS, file=path)
-    check_arithmetic(document, path)
-    return document
 
 
 def _is_number(value: object) -> bool:
