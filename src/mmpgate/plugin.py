@@ -166,8 +166,12 @@ class MetricsPlugin:
 
     # -- running ----------------------------------------------------------------------------
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        status = self.config.hook.pytest_report_teststatus(report=report, config=self.config)
-        category = status[0] if status else ""
+        if report.passed and report.when in ("setup", "teardown"):
+            # pytest's own answer for these, two of every test's three reports: skip the hook call.
+            category = ""
+        else:
+            status = self.config.hook.pytest_report_teststatus(report=report, config=self.config)
+            category = status[0] if status else ""
         line = report.location[1] + 1 if isinstance(report.location[1], int) else None
         self.recorder.add_test_report(
             nodeid=report.nodeid,
