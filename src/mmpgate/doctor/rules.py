@@ -11,7 +11,7 @@ PLUGIN_SERVER_FIXTURES = {"module_server_factory": "module", "session_server_fac
 SERVER_MARK = "@pytest.mark.server"
 SERVER_FIXTURE = "server_factory"
 TRACKING_FIXTURE = "mlflow_tracking_uri"
-SWEEP_FUNCTION = "mmpgate.stabilize.processes.sweep()"
+SWEEP_FUNCTION = "mmpgate.stabilize.globalkill.sweep_if_enabled()"
 GLOBAL_KILL_ENV = "MMP_ENABLE_GLOBAL_KILL=1"
 
 GLOBAL_KILL = "global-kill"
