@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -134,9 +136,12 @@ def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]
     interrupted = False
     try:
         code = process.wait()
-    except KeyboardInterrupt:
-        # The terminal sent SIGINT to pytest too: let it write its (incomplete) metrics and stop.
+    except KeyboardInterrupt as stop:
+        # Ctrl-C reached pytest too (same process group); a SIGTERM reached only us: pass it on as
+        # SIGINT, so pytest writes its (incomplete) metrics and stops either way.
         interrupted = True
+        if isinstance(stop, Terminated):
+            process.send_signal(signal.SIGINT)
         try:
             code = process.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -156,6 +161,14 @@ def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]
     if interrupted:
         raise KeyboardInterrupt
     return result
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a cancelled CI job) received while a group runs."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def placeholder_metrics(group: str, exit_code: int, started: float) -> dict[str, Any]:
@@ -215,11 +228,17 @@ def run_groups(
     """Run groups one after another (every group runs, unless fail_fast stops at a failure)."""
     output.mkdir(parents=True, exist_ok=True)
     results = []
-    for group in groups:
-        result = run_group(project, group, output, extra)
-        results.append(result)
-        if fail_fast and result.exit_code != 0:
-            break
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
+    try:
+        for group in groups:
+            result = run_group(project, group, output, extra)
+            results.append(result)
+            if fail_fast and result.exit_code != 0:
+                break
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
     return results
 
 
