@@ -52,9 +52,8 @@ def test_stopped_run_leaves_incomplete_metrics_and_no_process(
     )
     try:
         wait_for(tmp_path / "started")
-        tree = [process.pid] + [
-            child.pid for child in psutil.Process(process.pid).children(recursive=True)
-        ]
+        top = psutil.Process(process.pid)
+        tree = [top, *top.children(recursive=True)]
         assert len(tree) >= 3, "mmpgate, pytest and its workers are running"
         if to_group:
             os.killpg(process.pid, sig)  # what a terminal does on Ctrl-C
