@@ -10,14 +10,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from mmpgate import github
 from mmpgate.errors import UsageError
-from mmpgate.gate import evaluate
-from mmpgate.metrics_io import write_json
-from mmpgate.metrics_set import load_baseline, load_metrics_dir
 from mmpgate.model import ExitCode
-from mmpgate.report import FORMATS, render, verdict_json
-from mmpgate.thresholds import DEFAULT_METRICS_DIR, load_thresholds
+from mmpgate.report import FORMATS
 
 DEFAULT_THRESHOLDS = "thresholds.yml"
 
@@ -80,6 +75,14 @@ def run_check(
     Relative `metrics:` and `regression.baseline:` paths in the thresholds file are taken from the
     current directory, like the command-line options.
     """
+    # Imported here so that building the CLI's parser stays cheap for every other command.
+    from mmpgate import github
+    from mmpgate.gate import evaluate
+    from mmpgate.metrics_io import write_json
+    from mmpgate.metrics_set import load_baseline, load_metrics_dir
+    from mmpgate.report import render, verdict_json
+    from mmpgate.thresholds import DEFAULT_METRICS_DIR, load_thresholds
+
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     environ = os.environ if env is None else env

@@ -6,11 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from mmpgate.combine import combine
 from mmpgate.commands.run import add_common, output_dir
 from mmpgate.errors import MmpgateError
-from mmpgate.project import load_project
-from mmpgate.runner import run_groups, select_groups
 
 
 def register(subparsers: Any) -> None:
@@ -32,7 +29,10 @@ def register(subparsers: Any) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """The gate's exit code: 0 pass, 1 failed, 2 configuration or input error."""
+    from mmpgate.combine import combine
     from mmpgate.commands.check import run_check
+    from mmpgate.project import load_project
+    from mmpgate.runner import run_groups, select_groups
 
     if not args.thresholds.is_file():
         raise MmpgateError(f"{args.thresholds}: thresholds file not found")

@@ -6,8 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from mmpgate.combine import combine
-
 
 def register(subparsers: Any) -> None:
     """Add the `combine` subcommand."""
@@ -27,6 +25,8 @@ def register(subparsers: Any) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Combine; exit 2 on missing, incomplete or mismatched inputs."""
+    from mmpgate.combine import combine
+
     total = combine(args.directory, require_complete=not args.allow_incomplete)
     cov = total["coverage"]
     coverage = f", coverage {cov['percent']:.2f}%" if cov else ", no coverage data"

@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from mmpgate.doctor import Format, load, render, scan
 from mmpgate.model import ExitCode
+
+#: `mmpgate.doctor.report.Format` values, kept here so the CLI builds without importing doctor.
+FORMATS = ("text", "json", "github")
 
 DEFAULT_PATHS = ("tests",)
 
@@ -32,8 +34,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--format",
-        choices=[item.value for item in Format],
-        default=Format.TEXT.value,
+        choices=FORMATS,
+        default=FORMATS[0],
         help="text (grouped by file), json, or github (workflow annotations)",
     )
     parser.set_defaults(execute=execute)
@@ -41,6 +43,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def execute(args: argparse.Namespace) -> int:
     """Scan, print the report, and return 0 (clean) or 1 (findings)."""
+    from mmpgate.doctor import Format, load, render, scan
+
     config = load(Path.cwd())
     result = scan(args.paths or list(DEFAULT_PATHS), config)
     sys.stdout.write(render(result.findings, result.files, Format(args.format)))

@@ -6,9 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from mmpgate.project import load_project
-from mmpgate.runner import first_failure, run_groups, select_groups
-
 
 def add_common(parser: argparse.ArgumentParser) -> None:
     """Options shared by `run` and `ci`."""
@@ -52,6 +49,9 @@ def output_dir(project_root: Path, configured: str, given: str | None) -> Path:
 
 def execute(args: argparse.Namespace) -> int:
     """Run the groups; the exit code is pytest's (the first non-zero one)."""
+    from mmpgate.project import load_project
+    from mmpgate.runner import first_failure, run_groups, select_groups
+
     project = load_project(Path.cwd(), args.config)
     groups = select_groups(project, args.groups, args.run_all)
     output = output_dir(project.root, project.output, args.output)
