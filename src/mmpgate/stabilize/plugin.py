@@ -325,6 +325,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
     state = node.config.stash[STATE_KEY]
     worker = str(getattr(node, "workerinput", {}).get("workerid", ""))
+    state.crashed_workers.add(worker)
     state.orphans.extend(stop_orphans_of_worker(state.run_id, worker))
 
 
@@ -340,8 +341,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from mmpgate.stabilize.orphans import stop_orphans_of_worker
     from mmpgate.stabilize.processes import stop_process_tree
 
-    # Servers of a crashed worker never got their teardown: stop them before listing leaks.
-    state.orphans.extend(stop_orphans_of_worker(state.run_id, None))
+    # Servers of a crashed worker never got their teardown: stop them before listing leaks. Only
+    # crashed workers: a worker that ended normally and left a process behind made a leak.
+    for worker in sorted(state.crashed_workers):
+        state.orphans.extend(stop_orphans_of_worker(state.run_id, worker))
 
     state.leaks = find_tagged(state.run_id, exclude=own_run_processes())
     if state.leaks and state.leaks_mode == "kill":

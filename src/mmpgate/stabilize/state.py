@@ -112,6 +112,7 @@ class StabilizeState:
     servers: list[RunningServer] = field(default_factory=list)
     swept: list[SweptProcess] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
+    crashed_workers: set[str] = field(default_factory=set)
     leaks: list[TaggedProcess] = field(default_factory=list)
 
     def register_server(self, server: RunningServer) -> None:
