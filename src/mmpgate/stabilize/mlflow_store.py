@@ -17,13 +17,16 @@ from pathlib import Path
 from types import ModuleType
 
 TEMPLATE_NAME = "template.db"
+#: Variables that point mlflow somewhere: unset for the test unless its store sets them.
 ENV_NAMES = (
     "MLFLOW_TRACKING_URI",
     "MLFLOW_REGISTRY_URI",
     "MLFLOW_EXPERIMENT_ID",
     "MLFLOW_EXPERIMENT_NAME",
-    "MLFLOW_ALLOW_FILE_STORE",
 )
+#: A permission, not a location: kept as the user set it (a suite may still make its own file
+#: stores next to the isolated one); a file store sets it to true for the test.
+ALLOW_FILE_STORE = "MLFLOW_ALLOW_FILE_STORE"
 MISSING_REASON = "mlflow is not installed (pip install 'mmpgate[mlflow]'): mlflow_tracking needs it"
 
 
@@ -127,15 +130,18 @@ def file_store(root: Path) -> TrackingStore:
         env={
             "MLFLOW_TRACKING_URI": uri,
             "MLFLOW_REGISTRY_URI": uri,
-            "MLFLOW_ALLOW_FILE_STORE": "true",
+            ALLOW_FILE_STORE: "true",
         },
     )
 
 
 @contextmanager
 def environment(values: Mapping[str, str]) -> Iterator[None]:
-    """Set `values`, unset the other MLflow variables, restore all of them afterwards."""
-    saved = {name: os.environ.get(name) for name in (*ENV_NAMES, *values)}
+    """Set `values`, unset the other location variables (ENV_NAMES), restore all afterwards.
+
+    MLFLOW_ALLOW_FILE_STORE is never unset: only a file store's `values` change it.
+    """
+    saved = {name: os.environ.get(name) for name in (*ENV_NAMES, ALLOW_FILE_STORE, *values)}
     for name in ENV_NAMES:
         os.environ.pop(name, None)
     os.environ.update(values)
