@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import psutil
 
-from mmpgate.stabilize.runinfo import SERVER_ID
+from mmpgate.stabilize.runinfo import OWNER_PID, RUN_ID, SERVER_ID
 
 POLL_S = 0.05
 
@@ -155,6 +155,36 @@ def protected_pids() -> set[int]:
     return protected
 
 
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def owner_run_alive(env: dict[str, str]) -> bool:
+    """True when a tagged environment's run is still going: its owning pytest process (worker or
+    controller) or the controller whose pid is part of the run id (`mmp-<pid>-<hex>`) is alive."""
+    owner = env.get(OWNER_PID, "")
+    if owner.isdigit() and _pid_alive(int(owner)):
+        return True
+    parts = env.get(RUN_ID, "").split("-")
+    return len(parts) == 3 and parts[1].isdigit() and _pid_alive(int(parts[1]))
+
+
+def belongs_to_other_live_run(proc: psutil.Process, own_run_id: str) -> bool:
+    """The process carries another run's MMPGATE_RUN_ID and that run is alive: never sweep it,
+    whatever the user (CI containers run every job as the same user)."""
+    try:
+        env = proc.environ()
+    except psutil.Error:
+        return False
+    run_id = env.get(RUN_ID, "")
+    return bool(run_id) and run_id != own_run_id and owner_run_alive(env)
+
+
 def _matching_pattern(cmdline: str, patterns: Sequence[re.Pattern[str]]) -> str | None:
     for pattern in patterns:
         if pattern.search(cmdline):
@@ -168,12 +198,16 @@ def sweep(
     started_before: float | None = None,
     grace: float = 5.0,
     dry_run: bool = False,
+    run_id: str | None = None,
 ) -> SweepResult:
     """Stop this user's processes whose command line matches one of `patterns` (regexes).
 
     Only processes started before `started_before` (epoch seconds, default now); never this
-    process, its ancestors or its pytest-xdist workers. SIGTERM, `grace` seconds, then SIGKILL.
+    process, its ancestors or its pytest-xdist workers, and never a process tagged with another
+    live run's id (`run_id` is this run's, default `MMPGATE_RUN_ID` of this process).
+    SIGTERM, `grace` seconds, then SIGKILL.
     """
+    own_run_id = os.environ.get(RUN_ID, "") if run_id is None else run_id
     compiled = [re.compile(p) for p in patterns]
     cutoff = time.time() if started_before is None else started_before
     uid = os.getuid()
@@ -187,7 +221,7 @@ def sweep(
             continue
         cmdline = " ".join(info["cmdline"])
         hit = _matching_pattern(cmdline, compiled)
-        if hit is not None:
+        if hit is not None and not belongs_to_other_live_run(proc, own_run_id):
             matched.append((proc, cmdline, hit))
     if dry_run:
         swept = tuple(SweptProcess(p.pid, c, h, "dry-run") for p, c, h in matched)
