@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import median, table
 
-from mmpgate.metrics_io import write_json
+from mmpgate.metrics.io import write_json
 from mmpgate.record import Recorder, RunFacts
 
 GROUPS = ("unit", "integration", "e2e")
@@ -53,7 +53,7 @@ VARIANTS: dict[str, str] = {
     "json.load, one at a time": LOAD
     + "\nfor f in files:\n    doc = json.load(open(f, encoding='utf-8'))",
     "mmpgate check": (
-        "import sys, os; from pathlib import Path; from mmpgate.commands.check import run_check\n"
+        "import sys, os; from pathlib import Path; from mmpgate.gate.check import run_check\n"
         "root = Path(sys.argv[1])\n"
         "with open(os.devnull, 'w') as out:\n"
         "    code = run_check(root / 'thresholds.yml', root / 'results', root / 'baseline', stdout=out)\n"

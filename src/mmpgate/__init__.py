@@ -1,7 +1,7 @@
 """mmpgate: honest per-group pytest metrics, a regression gate, and suite stabilization."""
 
-from mmpgate.errors import ConfigError, InputError, MmpgateError, UsageError
-from mmpgate.model import FORMAT_VERSION, ExitCode
+from mmpgate.errors import ConfigError, ExitCode, InputError, MmpgateError, UsageError
+from mmpgate.metrics.format import FORMAT_VERSION
 
 __all__ = [
     "FORMAT_VERSION",

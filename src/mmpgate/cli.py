@@ -8,8 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from mmpgate import __version__
-from mmpgate.errors import MmpgateError
-from mmpgate.model import ExitCode
+from mmpgate.errors import ExitCode, MmpgateError
 
 #: Subcommands, each a module `mmpgate.commands.<name>` with `register(subparsers)` and `execute(args)`.
 COMMANDS: tuple[str, ...] = ("run", "combine", "collect", "check", "ci", "doctor")

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mmpgate.coverage_xml import read_totals
 from mmpgate.errors import InputError, located
-from mmpgate.metrics_io import load_metrics, write_json
-from mmpgate.model import COUNT_KEYS, FORMAT_VERSION, empty_counts, outcome_total, rates
+from mmpgate.metrics.coverage_xml import read_totals
+from mmpgate.metrics.format import COUNT_KEYS, FORMAT_VERSION, empty_counts, outcome_total, rates
+from mmpgate.metrics.io import load_metrics, write_json
 
 TOTAL = "total"
 
@@ -134,7 +134,7 @@ def combine(directory: Path, *, require_complete: bool = True) -> dict[str, Any]
         )
     total = sum_groups(docs)
     total["coverage"] = combine_coverage(directory, [d["group"] for d in docs])
-    from mmpgate.environment import describe
+    from mmpgate.metrics.environment import describe
 
     total["environment"] = describe(None, workers=0, started=started, producer="combine")
     total["source"] = {d["group"]: f"metrics.{d['group']}.json" for d in docs}

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """mmpgate's own exit codes (`run` passes pytest's through)."""
+
+    OK = 0
+    GATE_FAILED = 1
+    USAGE_ERROR = 2
+
 
 class MmpgateError(Exception):
     """Base of every error mmpgate reports to a user (exit code 2)."""

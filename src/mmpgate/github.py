@@ -13,9 +13,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TextIO
 
+from mmpgate.gate.quantities import decimal_text
+from mmpgate.gate.verdict import Figures, Verdict
 from mmpgate.report import quantity_text, render_markdown
-from mmpgate.units import decimal_text
-from mmpgate.verdict import Figures, Verdict
 
 #: The runner refuses a step summary above 1 MiB; stay well under it.
 SUMMARY_LIMIT = 1024 * 1024

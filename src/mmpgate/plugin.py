@@ -199,8 +199,8 @@ class MetricsPlugin:
 
     # -- output -----------------------------------------------------------------------------
     def write(self, session: pytest.Session | None, exitstatus: int | None) -> None:
-        from mmpgate.environment import describe  # not needed at import time
-        from mmpgate.metrics_io import write_json
+        from mmpgate.metrics.environment import describe  # not needed at import time
+        from mmpgate.metrics.io import write_json
 
         selected = self.worker_items if self.workers else self.selected
         collected = None if selected is None else selected + self.deselected
@@ -246,8 +246,8 @@ class MetricsPlugin:
         return path
 
     def _coverage(self, path: Path | None) -> dict[str, Any] | None:
-        from mmpgate.coverage_xml import read_totals
         from mmpgate.errors import MmpgateError
+        from mmpgate.metrics.coverage_xml import read_totals
 
         # A coverage XML this session did not (re)write belongs to an earlier run: never report it.
         if path is None or not path.is_file() or _file_signature(path) == self.coverage_before:

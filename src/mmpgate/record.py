@@ -11,7 +11,7 @@ import dataclasses
 from collections import Counter
 from typing import Any
 
-from mmpgate.model import FORMAT_VERSION, empty_counts, outcome_total, rates
+from mmpgate.metrics.format import FORMAT_VERSION, empty_counts, outcome_total, rates
 
 #: pytest's terminal categories -> our count keys.
 _CATEGORY_TO_COUNT = {

@@ -8,8 +8,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from mmpgate.units import percent_text, seconds_text
-from mmpgate.verdict import Figures, Quantity, Result, Row, TestNote, Unit, Verdict
+from mmpgate.gate.quantities import percent_text, seconds_text
+from mmpgate.gate.verdict import Figures, Quantity, Result, Row, TestNote, Unit, Verdict
 
 FORMATS: tuple[str, ...] = ("text", "markdown", "json")
 COLUMNS: tuple[str, ...] = ("rule", "group", "measured", "threshold", "baseline", "delta", "result")

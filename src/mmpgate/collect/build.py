@@ -22,7 +22,7 @@ from mmpgate.collect.junit import Suites, read_cases
 from mmpgate.collect.nodeid import junit_key, reconstruct
 from mmpgate.collect.tally import Tally
 from mmpgate.errors import UsageError
-from mmpgate.model import FORMAT_VERSION, OUTCOME_KEYS, empty_counts, outcome_total, rates
+from mmpgate.metrics.format import FORMAT_VERSION, OUTCOME_KEYS, empty_counts, outcome_total, rates
 
 _GROUP = re.compile(r"^[A-Za-z0-9_.-]+$")
 #: Keys JUnit and the summary line must agree on exactly; passed/xpassed are compared as a sum,
@@ -87,7 +87,7 @@ def collect(inputs: Inputs) -> Result:
     notes.extend(mismatches)
     coverage = None
     if inputs.coverage_xml is not None:
-        from mmpgate.coverage_xml import read_totals
+        from mmpgate.metrics.coverage_xml import read_totals
 
         coverage = read_totals(inputs.coverage_xml)
     state = _state(console, mismatches, empty=outcome_total(counts) == 0, unnamed=tally.unnamed)

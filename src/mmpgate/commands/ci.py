@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from mmpgate.commands.run import add_common, output_dir
+from mmpgate.commands.options import add_common
 from mmpgate.errors import MmpgateError
 
 
@@ -30,9 +30,9 @@ def register(subparsers: Any) -> None:
 def execute(args: argparse.Namespace) -> int:
     """The gate's exit code: 0 pass, 1 failed, 2 configuration or input error."""
     from mmpgate.combine import combine
-    from mmpgate.commands.check import run_check
-    from mmpgate.project import load_project
-    from mmpgate.runner import run_groups, select_groups
+    from mmpgate.gate.check import run_check
+    from mmpgate.run.project import load_project
+    from mmpgate.run.runner import output_dir, run_groups, select_groups
 
     if not args.thresholds.is_file():
         raise MmpgateError(f"{args.thresholds}: thresholds file not found")

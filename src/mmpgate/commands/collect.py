@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mmpgate.model import ExitCode
+from mmpgate.errors import ExitCode
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def execute(args: argparse.Namespace) -> int:
     """Build, validate and write the metrics file; print one result line and any mismatches."""
     from mmpgate.collect.build import Inputs, collect  # keeps `--help` fast
-    from mmpgate.metrics_io import write_json
+    from mmpgate.metrics.io import write_json
 
     result = collect(
         Inputs(

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mmpgate.model import ExitCode
+from mmpgate.errors import ExitCode
 
 #: `mmpgate.doctor.report.Format` values, kept here so the CLI builds without importing doctor.
 FORMATS = ("text", "json", "github")

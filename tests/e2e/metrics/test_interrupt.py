@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from mmpgate.metrics_io import load_metrics
+from mmpgate.metrics.io import load_metrics
 
 PROJECT = textwrap.dedent(
     """

@@ -56,6 +56,6 @@ def test_package_reads_its_packaged_schema() -> None:
     """The running package loads the same metrics schema as the file in schemas/."""
     import json
 
-    from mmpgate.schemas import METRICS, load_schema
+    from mmpgate.config.schemas import METRICS, load_schema
 
     assert load_schema(METRICS) == json.loads((ROOT / "schemas" / METRICS).read_text())

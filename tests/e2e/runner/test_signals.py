@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from mmpgate.metrics_io import load_metrics
+from mmpgate.metrics.io import load_metrics
 
 
 def make_project(root: Path) -> None:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mmpgate.cli import main
-from mmpgate.metrics_io import dumps, write_json
+from mmpgate.metrics.io import dumps, write_json
 from mmpgate.record import Recorder, RunFacts
 
 ENVIRONMENT = {

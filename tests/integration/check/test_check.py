@@ -7,7 +7,7 @@ import json
 import pytest
 
 from mmpgate.cli import main
-from mmpgate.commands.check import run_check
+from mmpgate.gate.check import run_check
 
 PASSING = """
 import pytest

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from mmpgate.cli import main
-from mmpgate.metrics_io import load_metrics
+from mmpgate.metrics.io import load_metrics
 
 #: The cache would write into the case directory; hypothesis's plugin only costs time.
 QUIET = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from mmpgate.metrics_io import load_metrics
+from mmpgate.metrics.io import load_metrics
 
 #: Plugins the inner runs never need: the cache would write into the case directory, and
 #: hypothesis's plugin alone costs about a second per inner run.

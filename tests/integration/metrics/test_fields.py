@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from mmpgate.errors import InputError
-from mmpgate.metrics_io import load_metrics
+from mmpgate.metrics.io import load_metrics
 
 MIXED = textwrap.dedent(
     """

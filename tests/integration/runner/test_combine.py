@@ -9,7 +9,7 @@ import pytest
 
 from mmpgate.cli import main
 from mmpgate.combine import sum_groups
-from mmpgate.metrics_io import load_metrics
+from mmpgate.metrics.io import load_metrics
 
 
 def test_total_counts_and_coverage_from_combined_data(sample: pytest.Pytester) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mmpgate.cli import main
-from mmpgate.metrics_io import load_metrics
+from mmpgate.metrics.io import load_metrics
 
 
 def test_run_all_writes_every_file_per_group(

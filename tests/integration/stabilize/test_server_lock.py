@@ -139,8 +139,12 @@ def test_leak_modes(pytester, mode, code):
 def test_global_kill_is_opt_in_and_listed(pytester, monkeypatch):
     """Without the variable nothing is killed; with it the match is stopped and listed."""
     token = f"mmp-global-{uuid.uuid4().hex}"
+    # A process of no mmpgate run: without the outer run's tags, which the sweep rightly spares.
+    untagged = {k: v for k, v in os.environ.items() if not k.startswith("MMPGATE_")}
     victim = subprocess.Popen(
-        [sys.executable, "-c", f"import time; time.sleep(60)  # {token}"], start_new_session=True
+        [sys.executable, "-c", f"import time; time.sleep(60)  # {token}"],
+        start_new_session=True,
+        env=untagged,
     )
     time.sleep(1.1)  # process start times have one-second resolution
     pytester.makeini(f"[pytest]\nmmpgate_kill_patterns =\n    {token}\nmmpgate_kill_grace = 2\n")

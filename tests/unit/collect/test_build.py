@@ -6,8 +6,8 @@ import tracemalloc
 
 from mmpgate.collect.build import Inputs, collect
 from mmpgate.collect.junit import Suites, read_cases
-from mmpgate.metrics_io import check_arithmetic
-from mmpgate.schemas import METRICS, validate
+from mmpgate.config.schemas import METRICS, validate
+from mmpgate.metrics.io import check_arithmetic
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests">
 <testsuite name="pytest" errors="1" failures="1" skipped="1" tests="4" time="2.5"

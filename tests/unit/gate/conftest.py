@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from mmpgate.metrics_io import check_arithmetic
-from mmpgate.metrics_set import GroupMetrics, MetricsSet, group_from_document
+from mmpgate.metrics.io import check_arithmetic
+from mmpgate.metrics.results import GroupMetrics, MetricsSet, group_from_document
 from mmpgate.record import Recorder, RunFacts
 
 Spec = Sequence[tuple[str, str, float]]

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from mmpgate.gate import evaluate, sum_groups
-from mmpgate.thresholds import Thresholds, thresholds_from_document
-from mmpgate.verdict import Result, Row, Verdict
+from mmpgate.gate.rules import evaluate, sum_groups
+from mmpgate.gate.thresholds import Thresholds, thresholds_from_document
+from mmpgate.gate.verdict import Result, Row, Verdict
 
 
 def rules(**document: Any) -> Thresholds:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from mmpgate import github
-from mmpgate.gate import evaluate
-from mmpgate.thresholds import thresholds_from_document
+from mmpgate.gate.rules import evaluate
+from mmpgate.gate.thresholds import thresholds_from_document
 
 
 def _failing(group, run, count):

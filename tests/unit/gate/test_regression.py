@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from mmpgate.gate import evaluate
-from mmpgate.metrics_set import MetricsSet
-from mmpgate.thresholds import Thresholds, thresholds_from_document
-from mmpgate.verdict import Result, Row, Verdict
+from mmpgate.gate.rules import evaluate
+from mmpgate.gate.thresholds import Thresholds, thresholds_from_document
+from mmpgate.gate.verdict import Result, Row, Verdict
+from mmpgate.metrics.results import MetricsSet
 
 
 def rules(**regression: Any) -> Thresholds:

@@ -8,10 +8,10 @@ from fractions import Fraction
 
 import pytest
 
-from mmpgate.gate import evaluate
+from mmpgate.gate.rules import evaluate
+from mmpgate.gate.thresholds import thresholds_from_document
+from mmpgate.gate.verdict import Quantity, Unit
 from mmpgate.report import COLUMNS, quantity_text, render
-from mmpgate.thresholds import thresholds_from_document
-from mmpgate.verdict import Quantity, Unit
 
 
 def _verdict(group, run, ok):

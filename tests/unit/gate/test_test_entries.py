@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mmpgate.config.schemas import METRICS, load_schema
 from mmpgate.errors import InputError
-from mmpgate.metrics_io import load_metrics, write_json
+from mmpgate.metrics.entries import check_tests, entry_problem
+from mmpgate.metrics.io import load_metrics, write_json
 from mmpgate.record import Recorder, RunFacts
-from mmpgate.schemas import METRICS, load_schema
-from mmpgate.test_entries import check_tests, entry_problem
 
 SCHEMA = json.loads((Path(__file__).parents[3] / "schemas" / "metrics.schema.json").read_text())
 TEST_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA["$defs"]["test"])

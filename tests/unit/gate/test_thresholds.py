@@ -12,14 +12,14 @@ import pytest
 import yaml
 
 from mmpgate.errors import ConfigError
-from mmpgate.thresholds import (
+from mmpgate.gate.quantities import UnitError, parse_duration, parse_rate
+from mmpgate.gate.thresholds import (
     MissingPolicy,
     Rules,
     load_thresholds,
     parse_yaml,
     thresholds_from_document,
 )
-from mmpgate.units import UnitError, parse_duration, parse_rate
 
 SCHEMA = json.loads((Path(__file__).parents[3] / "schemas" / "thresholds.schema.json").read_text())
 

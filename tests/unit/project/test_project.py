@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mmpgate.errors import ConfigError
-from mmpgate.project import detect_sources, has_coverage_source_config, load_project
+from mmpgate.run.project import detect_sources, has_coverage_source_config, load_project
 
 
 def write(path: Path, text: str) -> Path:

@@ -1,11 +1,11 @@
-"""mmpgate.model counts and rates."""
+"""mmpgate.metrics.format counts and rates."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mmpgate.model import COUNT_KEYS, OUTCOME_KEYS, empty_counts, outcome_total, rates
+from mmpgate.metrics.format import COUNT_KEYS, OUTCOME_KEYS, empty_counts, outcome_total, rates
 
 
 def test_empty_counts_have_every_key_at_zero():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mmpgate.metrics_io import check_arithmetic
+from mmpgate.metrics.io import check_arithmetic
 from mmpgate.record import MESSAGE_LIMIT, Recorder, RunFacts, first_line
 
 

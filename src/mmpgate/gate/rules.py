@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
-from mmpgate.gate_regression import regression_rows
-from mmpgate.metrics_set import GroupMetrics, MetricsSet
-from mmpgate.model import COUNT_KEYS
-from mmpgate.thresholds import Rules, Thresholds
-from mmpgate.units import exact, round_percent, round_seconds
-from mmpgate.verdict import Figures, Quantity, Result, Row, TestNote, Unit, Verdict
+from mmpgate.gate.quantities import exact, round_percent, round_seconds
+from mmpgate.gate.regression import regression_rows
+from mmpgate.gate.thresholds import Rules, Thresholds
+from mmpgate.gate.verdict import Figures, Quantity, Result, Row, TestNote, Unit, Verdict
+from mmpgate.metrics.format import COUNT_KEYS
+from mmpgate.metrics.results import GroupMetrics, MetricsSet
 
 TOTAL = "total"
 _FAILING = ("failed", "error")

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
-from mmpgate.metrics_set import GroupMetrics, MetricsSet, TestResult
-from mmpgate.thresholds import MissingPolicy, Regression, SlowTest
-from mmpgate.units import round_percent, round_seconds
-from mmpgate.verdict import Quantity, Result, Row, TestNote, Unit
+from mmpgate.gate.quantities import round_percent, round_seconds
+from mmpgate.gate.thresholds import MissingPolicy, Regression, SlowTest
+from mmpgate.gate.verdict import Quantity, Result, Row, TestNote, Unit
+from mmpgate.metrics.results import GroupMetrics, MetricsSet, TestResult
 
 _POLICY_RESULT = {
     MissingPolicy.PASS: Result.SKIP,

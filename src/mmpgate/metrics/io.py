@@ -9,10 +9,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from mmpgate.config.schemas import METRICS, validate
 from mmpgate.errors import InputError, located
-from mmpgate.model import FORMAT_VERSION, OUTCOME_KEYS
-from mmpgate.schemas import METRICS, validate
-from mmpgate.test_entries import check_tests
+from mmpgate.metrics.entries import check_tests
+from mmpgate.metrics.format import FORMAT_VERSION, OUTCOME_KEYS
 
 RATE_TOLERANCE = 1e-6
 

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mmpgate.environment import describe
 from mmpgate.errors import ConfigError, UsageError, located
-from mmpgate.metrics_io import load_metrics, write_json
-from mmpgate.model import FORMAT_VERSION, empty_counts, rates
-from mmpgate.project import Group, Project
+from mmpgate.metrics.environment import describe
+from mmpgate.metrics.format import FORMAT_VERSION, empty_counts, rates
+from mmpgate.metrics.io import load_metrics, write_json
+from mmpgate.run.project import Group, Project
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -245,3 +245,9 @@ def run_groups(
 def first_failure(results: Sequence[GroupResult]) -> int:
     """pytest's exit code for the whole run: the first non-zero one."""
     return next((r.exit_code for r in results if r.exit_code != 0), 0)
+
+
+def output_dir(project_root: Path, configured: str, given: str | None) -> Path:
+    """The results directory, resolved (symlinked checkouts included)."""
+    path = Path(given or configured)
+    return (path if path.is_absolute() else Path.cwd() / path).resolve()

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from mmpgate.errors import InputError, located
-from mmpgate.metrics_io import load_metrics
-from mmpgate.model import COUNT_KEYS
+from mmpgate.metrics.format import COUNT_KEYS
+from mmpgate.metrics.io import load_metrics
 
 TOTAL_FILE = "metrics.total.json"
 GROUP_GLOB = "metrics.*.json"

@@ -19,7 +19,7 @@ def _schema_text(name: str) -> str:
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     # Editable installs run from the source tree, where the schemas sit at the top level.
-    source_tree = Path(__file__).resolve().parents[2] / "schemas" / name
+    source_tree = Path(__file__).resolve().parents[3] / "schemas" / name
     return source_tree.read_text(encoding="utf-8")
 
 

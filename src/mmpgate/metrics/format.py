@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 
 FORMAT_VERSION = 1
@@ -13,14 +12,6 @@ COUNT_KEYS: tuple[str, ...] = (*OUTCOME_KEYS, "deselected", "reruns", "total")
 
 #: Per-test outcome values in `tests[].outcome`.
 TEST_OUTCOMES: tuple[str, ...] = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
-
-
-class ExitCode(enum.IntEnum):
-    """mmpgate's own exit codes (`run` passes pytest's through)."""
-
-    OK = 0
-    GATE_FAILED = 1
-    USAGE_ERROR = 2
 
 
 def empty_counts() -> dict[str, int]:

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from mmpgate.errors import ConfigError, InputError, located
-from mmpgate.units import UnitError, exact, parse_duration, parse_percent_points, parse_rate
+from mmpgate.gate.quantities import (
+    UnitError,
+    exact,
+    parse_duration,
+    parse_percent_points,
+    parse_rate,
+)
 
 THRESHOLDS_VERSION = 1
 DEFAULT_METRICS_DIR = "mmpgate-results"
@@ -454,7 +460,7 @@ def _regression(value: Any, problems: list[_Problem]) -> Regression:
 
 def _schema_backstop(document: dict[str, Any], path: object) -> None:
     # The walker above gives the friendlier messages; the schema (also used by editors) must agree.
-    from mmpgate.schemas import THRESHOLDS, validate
+    from mmpgate.config.schemas import THRESHOLDS, validate
 
     try:
         validate(document, THRESHOLDS, file=path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mmpgate.errors import InputError, located
-from mmpgate.model import TEST_OUTCOMES
+from mmpgate.metrics.format import TEST_OUTCOMES
 
 _TEST_KEYS = frozenset(("nodeid", "outcome", "duration", "reruns", "message", "line"))
 _REQUIRED = ("nodeid", "outcome", "duration")

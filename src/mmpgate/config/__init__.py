@@ -1,0 +1,1 @@
+"""Configuration files: safe YAML/TOML reading, JSON types, the shipped schemas."""

@@ -1,0 +1,1 @@
+"""The regression gate: thresholds, quantities, rules, regression against a baseline, the verdict."""

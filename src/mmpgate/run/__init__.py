@@ -1,0 +1,1 @@
+"""Running the groups: the project's configuration and the per-group pytest runner."""
