@@ -8,21 +8,38 @@ from typing import Any
 
 from mmpgate.commands.options import add_common
 from mmpgate.errors import MmpgateError
+from mmpgate.report import FORMATS
 
 
 def register(subparsers: Any) -> None:
     """Add the `ci` subcommand."""
     parser = subparsers.add_parser(
         "ci",
+        usage="mmpgate ci [GROUP ...] [options] [-- PYTEST_ARGS ...]",
         help="run every group, combine and check: the gate decides the exit code",
         description="run --all, combine, check. Every group runs even when an earlier one failed, "
         "unless --fail-fast. Arguments after -- go to pytest.",
     )
     add_common(parser)
-    parser.add_argument("--thresholds", default="thresholds.yml", type=Path, metavar="FILE")
-    parser.add_argument("--baseline", default=None, metavar="DIR_OR_FILE")
     parser.add_argument(
-        "--format", choices=("text", "markdown", "json"), default="text", dest="fmt"
+        "--thresholds",
+        default="thresholds.yml",
+        type=Path,
+        metavar="FILE",
+        help="thresholds file (default: ./thresholds.yml)",
+    )
+    parser.add_argument(
+        "--baseline",
+        default=None,
+        metavar="DIR_OR_FILE",
+        help="metrics of an earlier run (overrides `regression.baseline`)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        dest="fmt",
+        help="verdict format on stdout (default: text)",
     )
     parser.set_defaults(execute=execute, accepts_passthrough=True)
 

@@ -14,7 +14,14 @@ def register(subparsers: Any) -> None:
         help="write metrics.total.json and coverage.total.xml from the groups' files",
         description="Sum the groups' metrics and combine their .coverage.<group> data files.",
     )
-    parser.add_argument("directory", nargs="?", default="mmpgate-results", type=Path, metavar="DIR")
+    parser.add_argument(
+        "directory",
+        nargs="?",
+        default="mmpgate-results",
+        type=Path,
+        metavar="DIR",
+        help="results directory holding the groups' files (default: mmpgate-results)",
+    )
     parser.add_argument(
         "--allow-incomplete",
         action="store_true",

@@ -13,6 +13,7 @@ def register(subparsers: Any) -> None:
     """Add the `run` subcommand."""
     parser = subparsers.add_parser(
         "run",
+        usage="mmpgate run [GROUP ...] [options] [-- PYTEST_ARGS ...]",
         help="run the test groups with metrics and coverage",
         description="Run each group in its own pytest process. Arguments after -- go to pytest.",
     )

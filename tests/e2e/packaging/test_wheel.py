@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email.message
+import email.parser
 import subprocess
 import sys
 import zipfile
@@ -59,3 +61,38 @@ def test_package_reads_its_packaged_schema() -> None:
     from mmpgate.config.schemas import METRICS, load_schema
 
     assert load_schema(METRICS) == json.loads((ROOT / "schemas" / METRICS).read_text())
+
+
+def _metadata(wheel: zipfile.ZipFile) -> email.message.Message:
+    (name,) = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    return email.parser.BytesParser().parsebytes(wheel.read(name), headersonly=True)
+
+
+def test_wheel_carries_the_license_file(wheel: zipfile.ZipFile) -> None:
+    """LICENSE ships in the wheel byte for byte, and the metadata names it and its expression."""
+    (licence,) = [n for n in wheel.namelist() if n.endswith(".dist-info/licenses/LICENSE")]
+    assert wheel.read(licence) == (ROOT / "LICENSE").read_bytes()
+    metadata = _metadata(wheel)
+    assert metadata["License-Expression"] == "MIT"
+    assert metadata.get_all("License-File") == ["LICENSE"]
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+
+
+def test_wheel_metadata_states_python_os_status_and_urls(wheel: zipfile.ZipFile) -> None:
+    """Requires-Python, POSIX, a status, every supported Python version, an author and URLs."""
+    metadata = _metadata(wheel)
+    classifiers = set(metadata.get_all("Classifier") or [])
+    assert metadata["Requires-Python"] == ">=3.10"
+    assert "Operating System :: POSIX" in classifiers
+    assert any(c.startswith("Development Status :: ") for c in classifiers)
+    minors = {
+        c.rsplit(".", 1)[1]
+        for c in classifiers
+        if c.startswith("Programming Language :: Python :: 3.")
+    }
+    assert {"10", "11", "12", "13"} <= minors
+    assert metadata["Author"] or metadata["Author-email"]
+    urls = dict(u.split(", ", 1) for u in metadata.get_all("Project-URL") or [])
+    assert {"Homepage", "Source", "Issues"} <= set(urls)
+    readme = (ROOT / "README.md").read_text()
+    assert f"git+{urls['Source']}@" in readme, "the README installs from the project's source URL"
