@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from mmpgate import __version__
-from mmpgate.errors import ExitCode, MmpgateError
+from mmpgate.errors import ExitCode, MmpgateError, one_line
 
 #: Subcommands, each a module `mmpgate.commands.<name>` with `register(subparsers)` and `execute(args)`.
 COMMANDS: tuple[str, ...] = ("run", "combine", "collect", "check", "ci", "doctor")
@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.execute(args)
     except MmpgateError as exc:
-        print(f"mmpgate {args.command}: error: {exc}", file=sys.stderr)
+        print(f"mmpgate {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
         return int(ExitCode.USAGE_ERROR)
     except KeyboardInterrupt:
         print(f"mmpgate {args.command}: interrupted", file=sys.stderr)

@@ -32,4 +32,9 @@ class InputError(MmpgateError):
 def located(path: object, json_path: str, message: str) -> str:
     """Format the one-line message every input error uses: file, JSON path, what was expected."""
     where = f"{path}: {json_path}" if json_path else f"{path}"
-    return f"{where}: {message}"
+    return one_line(f"{where}: {message}")
+
+
+def one_line(text: str) -> str:
+    """Line breaks inside a message (a key or value that holds one) written as escapes."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")

@@ -79,6 +79,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if not metrics_path.is_absolute():
         metrics_path = Path(config.invocation_params.dir) / metrics_path
     group = _setting(config, "mmpgate_group", "mmpgate_group") or _group_from_path(metrics_path)
+    from mmpgate.metrics.names import group_name_problem
+
+    problem = group_name_problem(group)
+    if problem is not None:
+        raise pytest.UsageError(f"--mmpgate-group (or the metrics file's name): {problem}")
     slowest = _setting(config, "mmpgate_slowest", "mmpgate_slowest")
     coverage_xml = _setting(config, "mmpgate_coverage_xml", "mmpgate_coverage_xml")
     recorder = MetricsPlugin(

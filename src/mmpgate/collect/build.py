@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +22,8 @@ from mmpgate.collect.nodeid import junit_key, reconstruct
 from mmpgate.collect.tally import Tally
 from mmpgate.errors import UsageError
 from mmpgate.metrics.format import FORMAT_VERSION, OUTCOME_KEYS, empty_counts, outcome_total, rates
+from mmpgate.metrics.names import group_name_problem
 
-_GROUP = re.compile(r"^[A-Za-z0-9_.-]+$")
 #: Keys JUnit and the summary line must agree on exactly; passed/xpassed are compared as a sum,
 #: since JUnit writes a non-strict xpass as a pass.
 _EXACT_KEYS = ("failed", "errors", "skipped", "xfailed")
@@ -55,10 +54,9 @@ class Result:
 
 def collect(inputs: Inputs) -> Result:
     """Read the artifacts and build the metrics document (validated against the schema)."""
-    if not _GROUP.match(inputs.group):
-        raise UsageError(
-            f"--group: expected letters, digits, '_', '.' or '-', got {inputs.group!r}"
-        )
+    problem = group_name_problem(inputs.group)
+    if problem is not None:
+        raise UsageError(f"--group: {problem}")
     if inputs.slowest < 0:
         raise UsageError(f"--slowest: expected 0 or more, got {inputs.slowest}")
     console = read_console_log(inputs.console_log) if inputs.console_log else None

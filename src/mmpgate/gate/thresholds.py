@@ -15,6 +15,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from mmpgate.config import loader as config_loader
+from mmpgate.config.loader import read_text
 from mmpgate.errors import ConfigError, InputError, located
 from mmpgate.gate.quantities import (
     UnitError,
@@ -23,11 +25,10 @@ from mmpgate.gate.quantities import (
     parse_percent_points,
     parse_rate,
 )
+from mmpgate.metrics.names import group_name_problem
 
 THRESHOLDS_VERSION = 1
 DEFAULT_METRICS_DIR = "mmpgate-results"
-_MAX_DEPTH = 32
-_MAX_NODES = 100_000
 
 
 class MissingPolicy(enum.Enum):
@@ -196,91 +197,18 @@ class _Problem:
 
 def load_thresholds(path: Path) -> Thresholds:
     """Read, normalise and validate a thresholds file; ConfigError (one line) when it is wrong."""
-    document = parse_yaml(_read_text(path), path)
-    return thresholds_from_document(document, path)
-
-
-def _read_text(path: Path) -> str:
-    if path.is_dir():
-        raise ConfigError(located(path, "", "expected a thresholds file, found a directory"))
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(located(path, "", "thresholds file not found")) from None
-    except OSError as exc:
-        raise ConfigError(located(path, "", f"cannot be read ({exc.strerror})")) from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            located(path, "", f"expected UTF-8 text, byte {exc.start} is not")
-        ) from None
+    return thresholds_from_document(parse_yaml(read_text(path, "thresholds file"), path), path)
 
 
 def parse_yaml(text: str, path: object) -> Any:
-    """YAML text to JSON types (strings, numbers, booleans, null, lists, string-keyed maps)."""
-    import yaml  # kept out of the plugin's import time
-
+    """Thresholds YAML text to JSON types; an empty file is an error of its own."""
     if not text.strip() or all(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
     ):
         raise ConfigError(
             located(path, "$", "expected a mapping with `version: 1`, the file is empty")
         )
-    try:
-        document = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1} column {mark.column + 1}" if mark else "$"
-        problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
-        raise ConfigError(located(path, where, f"expected valid YAML ({problem})")) from None
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise ConfigError(
-            located(path, "$", f"expected valid YAML ({type(exc).__name__})")
-        ) from None
-    _check_json_types(document, path)
-    return document
-
-
-def _check_json_types(document: Any, path: object) -> None:
-    nodes = 0
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(document, ())]
-    while stack:
-        value, where = stack.pop()
-        nodes += 1
-        if nodes > _MAX_NODES or len(where) > _MAX_DEPTH:
-            raise ConfigError(
-                located(
-                    path,
-                    _Problem(where, "").where,
-                    "expected a small document (too large or too deeply nested)",
-                )
-            )
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if not isinstance(key, str):
-                    raise ConfigError(
-                        located(
-                            path, _Problem(where, "").where, f"expected string keys, got {key!r}"
-                        )
-                    )
-                stack.append((item, (*where, key)))
-        elif isinstance(value, list):
-            stack.extend((item, (*where, index)) for index, item in enumerate(value))
-        elif isinstance(value, float) and (
-            value != value or value in (float("inf"), float("-inf"))
-        ):
-            raise ConfigError(
-                located(path, _Problem(where, "").where, f"expected a finite number, got {value!r}")
-            )
-        elif value is not None and not isinstance(value, (str, int, float, bool)):
-            raise ConfigError(
-                located(
-                    path,
-                    _Problem(where, "").where,
-                    f"expected a string, number, list or mapping, got {type(value).__name__} {value!s:.40}",
-                )
-            )
+    return config_loader.parse_yaml(text, path)
 
 
 def thresholds_from_document(document: Any, path: object) -> Thresholds:
@@ -313,12 +241,9 @@ def thresholds_from_document(document: Any, path: object) -> Thresholds:
         )
     elif raw_groups:
         for name, rules in raw_groups.items():
-            if not _valid_group_name(name):
-                problems.append(
-                    _Problem(
-                        ("groups", name), "expected a group name of letters, digits, '_', '.', '-'"
-                    )
-                )
+            problem = group_name_problem(name)
+            if problem is not None:
+                problems.append(_Problem(("groups", name), problem))
             groups[name] = _rules(rules, ("groups", name), problems)
     regression = _regression(document.get("regression"), problems)
     if problems:
@@ -346,10 +271,6 @@ def _kind(value: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "a string", type(None): "nothing"}.get(
         type(value), repr(value)
     )
-
-
-def _valid_group_name(name: str) -> bool:
-    return bool(name) and all(ch.isascii() and (ch.isalnum() or ch in "_.-") for ch in name)
 
 
 def _unknown_keys(
@@ -392,13 +313,9 @@ def _group_list(value: Any, problems: list[_Problem]) -> tuple[str, ...]:
         return ()
     names: list[str] = []
     for index, name in enumerate(value):
-        if not isinstance(name, str) or not _valid_group_name(name):
-            problems.append(
-                _Problem(
-                    ("require_groups", index),
-                    f"expected a group name of letters, digits, '_', '.', '-', got {name!r}",
-                )
-            )
+        problem = group_name_problem(name)
+        if problem is not None:
+            problems.append(_Problem(("require_groups", index), problem))
         elif name in names:
             problems.append(
                 _Problem(

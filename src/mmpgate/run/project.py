@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mmpgate.errors import ConfigError, located
+from mmpgate.metrics.names import group_name_problem
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -154,14 +155,9 @@ def load_project(root: Path, config_file: Path | None = None) -> Project:
     else:
         raise ConfigError(located(file, f"{prefix}.groups", "expected a non-empty table of groups"))
     for group in groups:
-        if group.name == "total" or not group.name.replace("-", "").replace("_", "").isalnum():
-            raise ConfigError(
-                located(
-                    file,
-                    f"{prefix}.groups.{group.name}",
-                    "expected a name of letters, digits, - or _ (not 'total')",
-                )
-            )
+        problem = group_name_problem(group.name)
+        if problem is not None:
+            raise ConfigError(located(file, f"{prefix}.groups.{group.name}", problem))
     output = table.get("output", DEFAULT_OUTPUT)
     if not isinstance(output, str) or not output:
         raise ConfigError(

@@ -69,7 +69,7 @@ def test_mmpgate_yml_is_read(tmp_path: Path) -> None:
             "tool.mmpgate.groups.unit.path: expected a string or a list of strings",
         ),
         ("[tool.mmpgate]\ncoverage = 1\n", "tool.mmpgate.coverage: expected true or false"),
-        ("[tool.mmpgate.groups.total]\n", "tool.mmpgate.groups.total: expected a name"),
+        ("[tool.mmpgate.groups.total]\n", "tool.mmpgate.groups.total: expected a group name"),
         ("[tool.mmpgate\n", "pyproject.toml: expected valid TOML"),
     ],
 )
