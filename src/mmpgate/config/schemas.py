@@ -12,6 +12,7 @@ from mmpgate.errors import InputError, located
 
 METRICS = "metrics.schema.json"
 THRESHOLDS = "thresholds.schema.json"
+CONFIG = "config.schema.json"
 
 
 def _schema_text(name: str) -> str:

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mmpgate.doctor.rules import RULES
 from mmpgate.errors import ConfigError, located
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 _TABLE = "tool.mmpgate.doctor"
 _KEYS = frozenset({"ignore", "exclude"})
@@ -28,33 +22,34 @@ class DoctorConfig:
 
 
 def load(directory: Path) -> DoctorConfig:
-    """Read `[tool.mmpgate.doctor]` from `directory/pyproject.toml`; defaults when absent."""
-    path = directory / "pyproject.toml"
-    if not path.is_file():
+    """The `doctor` settings of the project at `directory` (`[tool.mmpgate.doctor]` in
+    pyproject.toml or `doctor:` in mmpgate.yml, read like every other setting); defaults when absent."""
+    from mmpgate.run.project import read_table
+
+    settings, source = read_table(directory)
+    if source is None:
         return DoctorConfig()
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(located(path.name, "", f"cannot be read as TOML ({exc})")) from exc
-    table: Any = document.get("tool", {}).get("mmpgate", {}).get("doctor", {})
+    where = _TABLE if source.suffix == ".toml" else "$.doctor"
+    path = Path(source.name)
+    table: Any = settings.get("doctor", {})
     if not isinstance(table, dict):
-        raise ConfigError(located(path.name, _TABLE, "expected a table"))
+        raise ConfigError(located(path, where, "expected a table"))
     unknown = sorted(set(table) - _KEYS)
     if unknown:
         raise ConfigError(
-            located(path.name, f"{_TABLE}.{unknown[0]}", "unknown key (expected ignore, exclude)")
+            located(path, f"{where}.{unknown[0]}", "unknown key (expected ignore, exclude)")
         )
-    ignore = _strings(path, table, "ignore")
+    ignore = _strings(path, table, "ignore", where)
     for index, rule in enumerate(ignore):
         if rule not in RULES:
             raise ConfigError(
-                located(path.name, f"{_TABLE}.ignore[{index}]", f"unknown rule id {rule!r}")
+                located(path, f"{where}.ignore[{index}]", f"unknown rule id {rule!r}")
             )
-    return DoctorConfig(frozenset(ignore), tuple(_strings(path, table, "exclude")))
+    return DoctorConfig(frozenset(ignore), tuple(_strings(path, table, "exclude", where)))
 
 
-def _strings(path: Path, table: dict[str, Any], key: str) -> list[str]:
+def _strings(path: Path, table: dict[str, Any], key: str, where: str) -> list[str]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(located(path.name, f"{_TABLE}.{key}", "expected a list of strings"))
+        raise ConfigError(located(path, f"{where}.{key}", "expected a list of strings"))
     return list(value)

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mmpgate.errors import ConfigError, located
+from mmpgate.config.loader import load_toml, load_yaml
+from mmpgate.config.schemas import CONFIG, load_schema, validate
+from mmpgate.errors import ConfigError, InputError, located
 from mmpgate.metrics.names import group_name_problem
 
 if sys.version_info >= (3, 11):
@@ -22,8 +24,9 @@ DEFAULT_OUTPUT = "mmpgate-results"
 #: Groups that run in parallel by default; the others are serialized (`-n 0`).
 PARALLEL_BY_DEFAULT = frozenset({"unit"})
 
-_TOP_KEYS = ("output", "coverage", "coverage_source", "slowest", "groups", "doctor")
-_GROUP_KEYS = ("path", "paths", "workers", "args", "coverage_source")
+#: The valid keys are the schema's (schemas/config.schema.json): one list, read by editors too.
+_TOP_KEYS: tuple[str, ...] = tuple(load_schema(CONFIG)["properties"])
+_GROUP_KEYS: tuple[str, ...] = tuple(load_schema(CONFIG)["$defs"]["group"]["properties"])
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -62,13 +65,7 @@ def _check_keys(table: dict[str, Any], valid: tuple[str, ...], file: Path, where
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        message = f"expected valid UTF-8 YAML ({exc})".replace("\n", " ")
-        raise ConfigError(located(path, "", message)) from exc
+    data = load_yaml(path, "configuration file")
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -77,15 +74,11 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 
 def _read_pyproject(path: Path) -> dict[str, Any] | None:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(located(path, "", f"expected valid TOML ({exc})")) from exc
-    table = data.get("tool", {}).get("mmpgate")
+    table = load_toml(path, "pyproject.toml").get("tool", {}).get("mmpgate")
     return table if table is None or isinstance(table, dict) else {"": table}
 
 
-def _read_table(root: Path, config_file: Path | None) -> tuple[dict[str, Any], Path | None]:
+def read_table(root: Path, config_file: Path | None = None) -> tuple[dict[str, Any], Path | None]:
     """The configuration table and the file it came from (None: nothing configured)."""
     if config_file is not None:
         if not config_file.is_file():
@@ -139,7 +132,7 @@ def _group(name: str, table: Any, file: Path) -> Group:
 def load_project(root: Path, config_file: Path | None = None) -> Project:
     """Read the configuration (or defaults) of the project at `root`."""
     root = root.resolve()
-    table, source = _read_table(root, config_file.resolve() if config_file else None)
+    table, source = read_table(root, config_file.resolve() if config_file else None)
     file = source or root / "pyproject.toml"
     prefix = "tool.mmpgate" if file.suffix == ".toml" else "$"
     if "" in table:
@@ -177,6 +170,7 @@ def load_project(root: Path, config_file: Path | None = None) -> Project:
         raise ConfigError(
             located(file, f"{prefix}.slowest", f"expected an integer >= 0, got {slowest!r}")
         )
+    _schema_backstop(table, file, prefix)
     if cov_source is None and coverage and not has_coverage_source_config(root):
         cov_source = detect_sources(root)
     return Project(
@@ -188,6 +182,17 @@ def load_project(root: Path, config_file: Path | None = None) -> Project:
         slowest=slowest,
         source_file=source,
     )
+
+
+def _schema_backstop(table: dict[str, Any], file: Path, prefix: str) -> None:
+    # The checks above give the friendlier messages; the shipped schema must agree with them.
+    try:
+        validate(table, CONFIG, file=file)
+    except InputError as exc:
+        message = str(exc)
+        if prefix != "$":
+            message = message.replace(f"{file}: $", f"{file}: {prefix}", 1)
+        raise ConfigError(message) from None
 
 
 def has_coverage_source_config(root: Path) -> bool:

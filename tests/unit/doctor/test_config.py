@@ -45,5 +45,20 @@ def test_bad_table_is_one_config_error(tmp_path, table, message):
 def test_invalid_toml_is_a_config_error(tmp_path):
     """A pyproject.toml that is not TOML is a ConfigError naming the file."""
     (tmp_path / "pyproject.toml").write_text("[tool.mmpgate.doctor\n")
-    with pytest.raises(ConfigError, match=r"^pyproject\.toml: cannot be read as TOML"):
+    with pytest.raises(ConfigError, match=r"pyproject\.toml: expected valid TOML \(Expected"):
+        load(tmp_path)
+
+
+def test_doctor_block_in_mmpgate_yml_is_read(tmp_path):
+    """`doctor:` in mmpgate.yml is honoured like [tool.mmpgate.doctor], not silently ignored."""
+    (tmp_path / "mmpgate.yml").write_text("doctor:\n  ignore: [fixed-port]\n  exclude: ['x/*']\n")
+    assert load(tmp_path) == DoctorConfig(frozenset({"fixed-port"}), ("x/*",))
+
+
+def test_bad_doctor_block_in_mmpgate_yml_names_its_path(tmp_path):
+    """A wrong `doctor:` block in mmpgate.yml is an error at its JSON path."""
+    (tmp_path / "mmpgate.yml").write_text("doctor:\n  ignore: [no-such-rule]\n")
+    with pytest.raises(
+        ConfigError, match=r"mmpgate\.yml: \$\.doctor\.ignore\[0\]: unknown rule id"
+    ):
         load(tmp_path)

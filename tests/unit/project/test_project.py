@@ -85,7 +85,7 @@ def test_configuration_errors_name_file_and_key(tmp_path: Path, text: str, expec
 def test_yaml_syntax_error_is_a_config_error(tmp_path: Path) -> None:
     """A broken mmpgate.yml is reported with its name, not a traceback."""
     write(tmp_path / "mmpgate.yml", "groups: [unclosed\n")
-    with pytest.raises(ConfigError, match=r"mmpgate\.yml: expected valid UTF-8 YAML"):
+    with pytest.raises(ConfigError, match=r"mmpgate\.yml: line 2 column 1: expected valid YAML"):
         load_project(tmp_path)
 
 
@@ -125,3 +125,16 @@ def test_explicit_coverage_source_wins(tmp_path: Path) -> None:
     write(tmp_path / "pyproject.toml", '[tool.mmpgate]\ncoverage_source = ["one", "two"]\n')
     write(tmp_path / "src" / "pkg" / "__init__.py", "")
     assert load_project(tmp_path).coverage_source == ("one", "two")
+
+
+def test_config_schema_and_loader_know_the_same_keys(tmp_path: Path) -> None:
+    """Every key the shipped config schema describes is accepted; one it does not is refused."""
+    from mmpgate.config.schemas import CONFIG, load_schema
+
+    schema = load_schema(CONFIG)
+    assert schema["additionalProperties"] is False
+    write(tmp_path / "mmpgate.yml", "output: out\ncoverage: false\nslowest: 3\ndoctor: {}\n")
+    assert load_project(tmp_path).output == "out"
+    write(tmp_path / "mmpgate.yml", "doctorr: {}\n")
+    with pytest.raises(ConfigError, match=r"\$\.doctorr: unknown key \(did you mean 'doctor'\?\)"):
+        load_project(tmp_path)
