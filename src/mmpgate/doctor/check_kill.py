@@ -16,6 +16,8 @@ _SCOPED = frozenset({"-P", "--parent", "-g", "--pgroup", "-s", "--session"})
 _LISTINGS = frozenset({"psutil.process_iter", "psutil.pids"})
 _SIGNAL_METHODS = frozenset({"kill", "terminate", "send_signal", "suspend"})
 
+_UNIQUE_SOURCES = ("uuid.", "secrets.", "os.getpid")
+
 Scope = tuple[int, str]
 
 
@@ -56,8 +58,22 @@ def _killer_command(ctx: ModuleContext, call: ast.Call) -> str | None:
             if basename(word) in _KILLERS:
                 if basename(word) != "killall" and _SCOPED.intersection(words):
                     break
+                if _unique_pattern(ctx, call):
+                    break  # a pattern with a fresh uuid in it matches only this test's processes
                 return " ".join(w for w in words[index:] if w)
     return None
+
+
+def _unique_pattern(ctx: ModuleContext, call: ast.Call) -> bool:
+    """The command's last word is built from a fresh random token (uuid, secrets, pid)."""
+    command = ctx.resolve(call.args[0]) if call.args else None
+    if not isinstance(command, ast.List | ast.Tuple) or not command.elts:
+        return False
+    pattern = ctx.resolve(command.elts[-1])
+    return any(
+        isinstance(node, ast.Call) and ctx.callee(node).startswith(_UNIQUE_SOURCES)
+        for node in ast.walk(pattern)
+    )
 
 
 def _lists_proc(call: ast.Call) -> bool:

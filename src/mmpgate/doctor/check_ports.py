@@ -13,6 +13,7 @@ from mmpgate.doctor.rules import FIXED_PORT
 
 _PORT_OPTION = re.compile(r"--(?:[\w-]*-)?port")
 _PORT_IN_TEXT = re.compile(r"--(?:[\w-]*-)?port[= ]+(\d+)\b")
+_HOST = re.compile(r"|localhost|[\d.]+|[\da-fA-F:]*:[\da-fA-F:]*|[\w-]+(?:\.[\w-]+)+")
 _SERVER_CALLEES = frozenset({"run", "run_app", "run_simple", "Config", "start", "launch", "bind"})
 
 
@@ -42,7 +43,7 @@ def check(ctx: ModuleContext) -> Iterator[Finding]:
         address = ctx.resolve(call.args[0]) if call.args else None
         port = (
             _fixed_port(ctx, address.elts[1])
-            if isinstance(address, ast.Tuple) and len(address.elts) == 2
+            if isinstance(address, ast.Tuple) and len(address.elts) == 2 and _host(address.elts[0])
             else None
         )
         if address is not None and port is not None:
@@ -60,6 +61,12 @@ def _command_list(ctx: ModuleContext, node: ast.List | ast.Tuple) -> Iterator[Fi
                 yield ctx.finding(FIXED_PORT, element, f"`{text} {port}`")
         elif (match := _PORT_IN_TEXT.fullmatch(text.replace("=", " ", 1))) and int(match[1]):
             yield ctx.finding(FIXED_PORT, element, f"`{text}`")
+
+
+def _host(node: ast.expr) -> bool:
+    """The first item of an address can be a host: computed, or a literal host name or IP."""
+    text = string_value(node)
+    return text is None or bool(_HOST.fullmatch(text))
 
 
 def _is_server_callee(ctx: ModuleContext, call: ast.Call) -> bool:

@@ -6,7 +6,14 @@ import ast
 from collections.abc import Iterator
 
 from mmpgate.doctor.commands import is_starter
-from mmpgate.doctor.context import FunctionNode, ModuleContext, target_key
+from mmpgate.doctor.context import (
+    FunctionNode,
+    ModuleContext,
+    last_part,
+    literal_text,
+    target_key,
+)
+from mmpgate.doctor.flow import fixed_text
 from mmpgate.doctor.model import Finding
 from mmpgate.doctor.rules import SLEEP_AFTER_START, TERMINATE_TOP_ONLY
 
@@ -16,6 +23,10 @@ _CONCURRENT = frozenset(
 )
 _STOP_METHODS = frozenset({"terminate", "kill", "send_signal"})
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+#: Words of a `python -c` snippet that may start further processes.
+_SPAWNS = ("subprocess", "Popen", "fork", "spawn", "system", "multiprocessing", "os.exec")
+_DEDENTS = frozenset({"textwrap.dedent", "inspect.cleandoc"})
+_GROUP_STOPPERS = frozenset({"killpg", "stop_process_tree"})
 
 
 def check(ctx: ModuleContext) -> Iterator[Finding]:
@@ -71,9 +82,28 @@ def _started_process_keys(ctx: ModuleContext) -> set[str]:
     for key, values in ctx.assignments.items():
         for value in values:
             inner = value.value if isinstance(value, ast.Await) else value
-            if isinstance(inner, ast.Call) and is_starter(ctx, inner):
+            if (
+                isinstance(inner, ast.Call)
+                and is_starter(ctx, inner)
+                and not _childless(ctx, inner)
+            ):
                 keys.add(key)
     return keys
+
+
+def _childless(ctx: ModuleContext, call: ast.Call) -> bool:
+    """`Popen([sys.executable, "-c", CODE])` whose fixed code starts no process: no tree to stop."""
+    argv = ctx.resolve(call.args[0]) if call.args else None
+    if not isinstance(argv, ast.List | ast.Tuple) or len(argv.elts) < 3:
+        return False
+    program, flag, code = argv.elts[:3]
+    if ctx.dotted(program) != "sys.executable" or fixed_text(ctx, flag) != "-c":
+        return False
+    code = ctx.resolve(code)
+    if isinstance(code, ast.Call) and ctx.callee(code) in _DEDENTS and len(code.args) == 1:
+        code = ctx.resolve(code.args[0])
+    text = literal_text(code)
+    return bool(text) and not any(word in text for word in _SPAWNS)
 
 
 def _stopped_key(ctx: ModuleContext, call: ast.Call) -> str | None:
@@ -98,4 +128,6 @@ def _stops_group(ctx: ModuleContext, call: ast.Call) -> bool:
     """The function also signals a process group or the process's descendants."""
     name = ctx.callee(call)
     func = call.func
-    return name.endswith("killpg") or (isinstance(func, ast.Attribute) and func.attr == "children")
+    return last_part(name) in _GROUP_STOPPERS or (
+        isinstance(func, ast.Attribute) and func.attr == "children"
+    )

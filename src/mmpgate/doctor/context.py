@@ -95,6 +95,11 @@ class ModuleContext:
             values = self.assignments.get(key, [])
             if len(values) == 1:
                 return values[0]
+            if values:  # bound in several functions: the one binding in this node's function
+                here = self.enclosing_function(node)
+                local = [value for value in values if self.enclosing_function(value) is here]
+                if len(local) == 1:
+                    return local[0]
         return node
 
     def enclosing_function(self, node: ast.AST) -> FunctionNode | None:

@@ -146,7 +146,8 @@ def test_global_kill_is_opt_in_and_listed(pytester, monkeypatch):
         start_new_session=True,
         env=untagged,
     )
-    time.sleep(1.1)  # process start times have one-second resolution
+    # Not a readiness wait: process start times have one-second resolution.
+    time.sleep(1.1)  # mmpgate: ignore[sleep-after-start]
     pytester.makeini(f"[pytest]\nmmpgate_kill_patterns =\n    {token}\nmmpgate_kill_grace = 2\n")
     pytester.makepyfile("def test_ok():\n    pass\n")
     try:

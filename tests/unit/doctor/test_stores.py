@@ -54,8 +54,10 @@ POSITIVE = {
         from sqlalchemy import create_engine
         engine = create_engine("sqlite:///tests/app.db")  # expect: shared-database
     """,
-    "sqlalchemy-driver-url": """
+    "sqlalchemy-driver-url-constant": """
+        from sqlalchemy.ext.asyncio import create_async_engine
         DATABASE_URL = "sqlite+aiosqlite:///./test.db"  # expect: shared-database
+        engine = create_async_engine(DATABASE_URL)
     """,
     "sqlite3-connect": """
         import sqlite3
