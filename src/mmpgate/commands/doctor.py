@@ -11,8 +11,6 @@ from mmpgate.errors import ExitCode
 #: `mmpgate.doctor.report.Format` values, kept here so the CLI builds without importing doctor.
 FORMATS = ("text", "json", "github")
 
-DEFAULT_PATHS = ("tests",)
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `doctor` subcommand."""
@@ -30,7 +28,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "paths",
         nargs="*",
         metavar="PATH",
-        help="files or directories to check (default: tests)",
+        help="files or directories to check (default: tests and the project's own packages: "
+        "[tool.mmpgate] coverage_source, the coverage source, or the packages next to tests/)",
     )
     parser.add_argument(
         "--format",
@@ -43,9 +42,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def execute(args: argparse.Namespace) -> int:
     """Scan, print the report, and return 0 (clean) or 1 (findings)."""
-    from mmpgate.doctor import Format, load, render, scan
+    from mmpgate.doctor import Format, load, render, scan, scope
 
     config = load(Path.cwd())
-    result = scan(args.paths or list(DEFAULT_PATHS), config)
-    sys.stdout.write(render(result.findings, result.files, Format(args.format)))
+    checked = scope.given(args.paths) if args.paths else scope.default(Path.cwd())
+    result = scan(list(checked.paths), config)
+    sys.stdout.write(render(result.findings, result.files, Format(args.format), checked))
     return int(ExitCode.GATE_FAILED if result.findings else ExitCode.OK)

@@ -5,6 +5,7 @@ from mmpgate.doctor.model import Finding, Rule, Severity
 from mmpgate.doctor.report import Format, render
 from mmpgate.doctor.rules import RULES
 from mmpgate.doctor.scan import ScanResult, scan
+from mmpgate.doctor.scope import Scope
 
 __all__ = [
     "RULES",
@@ -13,6 +14,7 @@ __all__ = [
     "Format",
     "Rule",
     "ScanResult",
+    "Scope",
     "Severity",
     "load",
     "render",

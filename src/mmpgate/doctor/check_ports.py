@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from mmpgate.doctor.commands import is_runner
 from mmpgate.doctor.context import ModuleContext, last_part, literal_text, string_value
+from mmpgate.doctor.flow import is_server_target, patched_targets
 from mmpgate.doctor.model import Finding
 from mmpgate.doctor.rules import FIXED_PORT
 
@@ -18,10 +19,22 @@ _SERVER_CALLEES = frozenset({"run", "run_app", "run_simple", "Config", "start", 
 
 
 def check(ctx: ModuleContext) -> Iterator[Finding]:
-    """Findings of `fixed-port` in one module."""
+    """Findings of `fixed-port` in one module, except where the server it reaches is patched."""
+    mocked: dict[int, bool] = {}
+    for finding, node in _fixed_ports(ctx):
+        function = ctx.enclosing_function(node)
+        key = id(function)
+        if key not in mocked:
+            mocked[key] = any(is_server_target(t) for t in patched_targets(ctx, function))
+        if not mocked[key]:
+            yield finding
+
+
+def _fixed_ports(ctx: ModuleContext) -> Iterator[tuple[Finding, ast.AST]]:
     for node in ctx.nodes(ast.List, ast.Tuple):
         if isinstance(node, ast.List | ast.Tuple):
-            yield from _command_list(ctx, node)
+            for finding in _command_list(ctx, node):
+                yield finding, node
     for call in ctx.calls:
         if is_runner(ctx, call) and call.args:
             command = ctx.resolve(call.args[0])
@@ -34,12 +47,12 @@ def check(ctx: ModuleContext) -> Iterator[Finding]:
             text = literal_text(command)
             for match in _PORT_IN_TEXT.finditer(text):
                 if int(match[1]) != 0:
-                    yield ctx.finding(FIXED_PORT, call, f"`{match[0]}`")
+                    yield ctx.finding(FIXED_PORT, call, f"`{match[0]}`"), call
         if not _is_server_callee(ctx, call):
             continue
         for keyword in call.keywords:
             if keyword.arg == "port" and (port := _fixed_port(ctx, keyword.value)) is not None:
-                yield ctx.finding(FIXED_PORT, keyword.value, f"`port={port}`")
+                yield ctx.finding(FIXED_PORT, keyword.value, f"`port={port}`"), call
         address = ctx.resolve(call.args[0]) if call.args else None
         port = (
             _fixed_port(ctx, address.elts[1])
@@ -47,7 +60,7 @@ def check(ctx: ModuleContext) -> Iterator[Finding]:
             else None
         )
         if address is not None and port is not None:
-            yield ctx.finding(FIXED_PORT, address, f"address with port {port}")
+            yield ctx.finding(FIXED_PORT, address, f"address with port {port}"), call
 
 
 def _command_list(ctx: ModuleContext, node: ast.List | ast.Tuple) -> Iterator[Finding]:

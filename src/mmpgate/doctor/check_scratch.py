@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from mmpgate.doctor import check_locks
 from mmpgate.doctor.context import ModuleContext, string_value
 from mmpgate.doctor.model import Finding
 from mmpgate.doctor.paths import TEMP, FixedPath, fixed_path
@@ -41,7 +42,10 @@ def check(ctx: ModuleContext) -> Iterator[Finding]:
         for target in _deleted(ctx, call):
             if (path := fixed_path(ctx, target)) is not None and path.complete and _shared(path):
                 deletes.append((call, path))
+    lock_paths = {lock.path.parts for lock in check_locks.locks(ctx)}
     for call, path in deletes:
+        if path.parts in lock_paths:
+            continue  # releasing a home-made lock: `home-made-lock` says what is wrong with it
         if any(_related(path, written) for written in writes):
             yield ctx.finding(SHARED_SCRATCH_DIR, call, f"`{path.text()}`")
 

@@ -41,7 +41,7 @@ def check(ctx: ModuleContext) -> Iterator[Finding]:
     reported: dict[tuple[int, str], tuple[str, ast.AST, str]] = {}
     for value, where, strong in _tracking_sinks(ctx):
         text = _shared_value(ctx, value, where, strong)
-        if text is not None and _shared_tracking(text):
+        if text is not None and shared_tracking(text):
             node = ctx.resolve(value)
             reported.setdefault((id(node), text), (SHARED_TRACKING_STORE, node, text))
     for value, where, strong in _database_sinks(ctx):
@@ -89,7 +89,8 @@ def _in_memory(path: str) -> bool:
     return not path or path.endswith(":memory:") or path.startswith("file::memory:")
 
 
-def _shared_tracking(text: str) -> bool:
+def shared_tracking(text: str) -> bool:
+    """A tracking URI every worker would share (not in memory, not on a reserved port)."""
     if text.endswith(":memory:") or text.startswith("databricks"):
         return False
     if text.startswith(("http://", "https://")):

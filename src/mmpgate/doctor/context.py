@@ -10,6 +10,7 @@ from mmpgate.doctor.model import Finding
 from mmpgate.doctor.rules import RULES
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_TEST_DIRS = frozenset({"tests", "test", "testing"})
 
 
 @dataclass(slots=True)
@@ -121,11 +122,24 @@ class ModuleContext:
             yield current
             current = parents.get(current)
 
-    def finding(self, rule_id: str, node: ast.AST, detail: str = "") -> Finding:
-        """A finding of a rule at a node's first line; `detail` is prefixed to the rule's message."""
+    def finding(self, rule_id: str, node: ast.AST, detail: str = "", fix: str = "") -> Finding:
+        """A finding of a rule at a node's first line; `detail` is prefixed to the rule's message,
+        `fix` (when given) replaces the rule's generic fix."""
         rule = RULES[rule_id]
         message = f"{detail}: {rule.message}" if detail else rule.message
-        return Finding(self.path, getattr(node, "lineno", 1), rule_id, message, rule.fix)
+        return Finding(self.path, getattr(node, "lineno", 1), rule_id, message, fix or rule.fix)
+
+    @property
+    def is_test_side(self) -> bool:
+        """A test module, a conftest, or a helper under a tests directory."""
+        parts = self.path.replace("\\", "/").split("/")
+        name = parts[-1]
+        return (
+            name == "conftest.py"
+            or name.startswith("test_")
+            or name.endswith("_test.py")
+            or any(part in _TEST_DIRS for part in parts[:-1])
+        )
 
 
 def _position(node: ast.AST) -> tuple[int, int]:

@@ -97,7 +97,7 @@ class _Marks:
 
 def _collect_node(ctx: ModuleContext, node: ast.stmt, marks: _Marks, facts: ModuleFacts) -> None:
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        fixture = _fixture(ctx, node)
+        fixture = fixture_fact(ctx, node)
         if fixture is not None:
             facts.fixtures.append(fixture)
         elif node.name.startswith("test"):
@@ -112,12 +112,13 @@ def _collect_node(ctx: ModuleContext, node: ast.stmt, marks: _Marks, facts: Modu
     elif isinstance(node, ast.ClassDef):
         for child in node.body:
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                fixture = _fixture(ctx, child)
+                fixture = fixture_fact(ctx, child)
                 if fixture is not None:
                     facts.fixtures.append(fixture)
 
 
-def _fixture(ctx: ModuleContext, node: FunctionNode) -> FixtureFact | None:
+def fixture_fact(ctx: ModuleContext, node: FunctionNode) -> FixtureFact | None:
+    """The fixture a function definition declares, or None when it is not one."""
     for decorator in node.decorator_list:
         call = decorator if isinstance(decorator, ast.Call) else None
         if last_part(ctx.dotted(call.func if call else decorator)) != "fixture":

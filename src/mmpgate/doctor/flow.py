@@ -8,6 +8,7 @@ compared in this test, and is the callee it reaches patched out (so nothing real
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from mmpgate.doctor.context import FunctionNode, ModuleContext, last_part, string_value
@@ -33,8 +34,17 @@ SERVER_TARGETS = frozenset(
         "subprocess",
     }
 )
+_SERVER_WORDS = ("serve", "run", "start", "popen", "uvicorn", "launch", "spawn", "subprocess")
+_DOTTED = re.compile(r"[A-Za-z_][\w.]*")
 _PATCHERS = frozenset({"patch", "patch.object", "patch.multiple", "setattr"})
 _PER_TEST_CWD_FIXTURES = frozenset({"pytester", "testdir"})
+
+
+def is_server_target(name: str) -> bool:
+    """A patched name that stands for starting a server or process (`uvicorn.run`, `Popen`,
+    the project's own `serve_app`)."""
+    lowered = name.lower()
+    return name in SERVER_TARGETS or any(word in lowered for word in _SERVER_WORDS)
 
 
 def fixed_text(ctx: ModuleContext, node: ast.expr, depth: int = 0) -> str | None:
@@ -166,7 +176,10 @@ def _patch_target(ctx: ModuleContext, node: ast.expr) -> Iterator[str]:
         tail in _PATCHERS or last_part(name) in _PATCHERS or tail.endswith(".patch")
     ):
         return
-    texts = [string_value(arg) for arg in node.args[:2]]
+    texts = [
+        text if text is not None and _DOTTED.fullmatch(text) else None
+        for text in (string_value(arg) for arg in node.args[:2])
+    ]
     if texts and texts[0] is not None:
         yield last_part(texts[0])
     elif len(texts) > 1 and texts[1] is not None:

@@ -9,6 +9,7 @@ from itertools import groupby
 
 from mmpgate.doctor.model import Finding
 from mmpgate.doctor.rules import RULES
+from mmpgate.doctor.scope import Scope
 
 #: GitHub shows only the first few annotations of a step; the rest are printed as plain lines.
 ANNOTATION_CAP = 50
@@ -22,13 +23,19 @@ class Format(enum.Enum):
     GITHUB = "github"
 
 
-def render(findings: tuple[Finding, ...], files: int, output: Format) -> str:
-    """The whole report in one format (ends with a newline)."""
+def render(findings: tuple[Finding, ...], files: int, output: Format, scope: Scope) -> str:
+    """The whole report in one format (ends with a newline); the text and GitHub forms state the
+    scope on their first line, the JSON form under `scope`."""
     if output is Format.JSON:
-        return json.dumps({"findings": [f.as_dict() for f in findings]}, indent=2) + "\n"
-    if output is Format.GITHUB:
-        return render_github(findings, files)
-    return render_text(findings, files)
+        document = {
+            "scope": {"paths": list(scope.paths), "origin": scope.origin},
+            "findings": [f.as_dict() for f in findings],
+        }
+        return json.dumps(document, indent=2) + "\n"
+    body = (
+        render_github(findings, files) if output is Format.GITHUB else render_text(findings, files)
+    )
+    return f"{scope.describe()}\n{body}"
 
 
 def summary(findings: tuple[Finding, ...], files: int) -> str:

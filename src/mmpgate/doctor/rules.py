@@ -22,7 +22,15 @@ SHARED_SCRATCH_DIR = "shared-scratch-dir"
 SLEEP_AFTER_START = "sleep-after-start"
 TERMINATE_TOP_ONLY = "terminate-top-only"
 UNMARKED_SERVER_FIXTURE = "unmarked-server-fixture"
+GUARDED_GLOBAL_KILL = "guarded-global-kill"
+ENV_WITHOUT_RESTORE = "env-without-restore"
+GLOBAL_STATE_WITHOUT_RESTORE = "global-state-without-restore"
+HOME_MADE_LOCK = "home-made-lock"
+OWN_SERVER_LOCK = "own-server-lock"
 PARSE_ERROR = "parse-error"
+
+#: The README section a migration finding points to.
+MIGRATION_SECTION = "README, 'Migrating from your own server lock'"
 
 _CATALOGUE: tuple[Rule, ...] = (
     Rule(
@@ -85,6 +93,46 @@ _CATALOGUE: tuple[Rule, ...] = (
         "test uses a session- or module-scoped server fixture but is not marked `server`",
         f"mark the test (or its module: `pytestmark = pytest.mark.server`) with {SERVER_MARK}, so "
         "server tests run one at a time across workers",
+    ),
+    Rule(
+        GUARDED_GLOBAL_KILL,
+        Severity.WARNING,
+        "global process kill behind an environment variable",
+        "kills processes by name when the variable is set: any run that sets it kills other "
+        "workers' and runs' servers",
+        f"delete it and call `{SWEEP_FUNCTION}` instead: same opt-in ({GLOBAL_KILL_ENV}), but it "
+        "never runs in an xdist worker and spares processes of other live runs",
+    ),
+    Rule(
+        ENV_WITHOUT_RESTORE,
+        Severity.ERROR,
+        "environment variable set without restore",
+        "the variable stays set for every later test in the worker: results depend on test order",
+        "set it with `monkeypatch.setenv(name, value)` in the fixture or test (restored after it)",
+    ),
+    Rule(
+        GLOBAL_STATE_WITHOUT_RESTORE,
+        Severity.ERROR,
+        "process-global state changed without restore",
+        "changes process-wide state and never puts it back: every later test in the worker sees "
+        "it, so results depend on test order",
+        "restore it in the same fixture's teardown, or let the fixture that owns it do so",
+    ),
+    Rule(
+        HOME_MADE_LOCK,
+        Severity.ERROR,
+        "home-made cross-process lock",
+        "a lock on a fixed path: held by a session- or module-scoped fixture it stays taken for the "
+        "rest of that worker, so other workers wait out their retries and then fail or skip",
+        f"delete the lock and mark the tests that need the resource with {SERVER_MARK}: one test "
+        "at a time across workers and runs, released by the OS when a holder dies, waits reported",
+    ),
+    Rule(
+        OWN_SERVER_LOCK,
+        Severity.WARNING,
+        "own server marker or lock fixture next to mmpgate's",
+        "mmpgate registers the `server` marker and its lock: a marked test would take both locks",
+        f"remove your marker registration and lock fixture, keep the marks ({MIGRATION_SECTION})",
     ),
     Rule(
         PARSE_ERROR,

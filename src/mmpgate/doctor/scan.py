@@ -13,9 +13,11 @@ from pathlib import Path
 from mmpgate.doctor import (
     check_fixtures,
     check_kill,
+    check_locks,
     check_ports,
     check_process,
     check_scratch,
+    check_state,
     check_stores,
     fixtures,
     suppress,
@@ -36,6 +38,17 @@ MODULE_CHECKS: tuple[tuple[re.Pattern[bytes], ModuleCheck], ...] = (
     (re.compile(rb"-port|port\s*=|bind\(|(?i:serve)(?:r|_forever)?\("), check_ports.check),
     (re.compile(rb"rmtree|remove|unlink|rmdir"), check_scratch.check),
     (re.compile(rb"sleep|terminate|kill|send_signal"), check_process.check),
+    (
+        re.compile(
+            rb"environ|putenv|set_tracking_uri|set_registry_uri|set_experiment|chdir|"
+            rb"sys\.path|addHandler|basicConfig"
+        ),
+        check_state.check,
+    ),
+    (
+        re.compile(rb"mkdir|O_EXCL|flock|addinivalue_line|FileLock|get_closest_marker"),
+        check_locks.check,
+    ),
 )
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "build", "dist"})
 

@@ -20,12 +20,15 @@ def project(tmp_path, monkeypatch):
 
 
 def test_default_path_is_tests(project, capsys):
-    """Without PATH the tests directory is scanned; a finding gives exit code 1."""
+    """Without PATH and without a package the tests directory is scanned; a finding exits 1."""
     (project / "tests" / "conftest.py").write_text(KILL)
     (project / "elsewhere.py").write_text(KILL)
     assert main(["doctor"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("tests/conftest.py\n     2  global-kill  `pkill -f mlflow.server`: ")
+    assert out.startswith(
+        "mmpgate doctor: checking tests (no package of the project found: tests only)\n"
+        "tests/conftest.py\n     2  global-kill  `pkill -f mlflow.server`: "
+    )
     assert "elsewhere.py" not in out
     assert out.endswith("mmpgate doctor: 1 finding(s) in 1 of 1 file(s) (global-kill 1)\n")
 
@@ -34,7 +37,9 @@ def test_clean_exit_zero(project, capsys):
     """A clean tree exits 0 and says how many files were read."""
     (project / "tests" / "test_a.py").write_text("def test_a(tmp_path):\n    pass\n")
     assert main(["doctor", "tests"]) == 0
-    assert capsys.readouterr().out == "mmpgate doctor: no findings in 1 file(s)\n"
+    assert capsys.readouterr().out == (
+        "mmpgate doctor: checking tests (as given)\nmmpgate doctor: no findings in 1 file(s)\n"
+    )
 
 
 def test_json_format(project, capsys):
@@ -42,7 +47,7 @@ def test_json_format(project, capsys):
     (project / "tests" / "conftest.py").write_text(KILL)
     assert main(["doctor", "--format", "json"]) == 1
     document = json.loads(capsys.readouterr().out)
-    assert list(document) == ["findings"]
+    assert list(document) == ["scope", "findings"]
     [finding] = document["findings"]
     assert set(finding) == {"path", "line", "rule", "message", "fix"}
     assert (finding["path"], finding["line"], finding["rule"]) == (
@@ -56,7 +61,7 @@ def test_github_format(project, capsys):
     """--format github prints one annotation per finding, then the summary."""
     (project / "tests" / "conftest.py").write_text(KILL + 'CMD = ["x", "--port", "8000"]\n')
     assert main(["doctor", "--format", "github"]) == 1
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.splitlines()[1:]
     assert lines[0].startswith(
         "::error file=tests/conftest.py,line=2,title=mmpgate doctor%3A global-kill::"
     )
@@ -99,7 +104,7 @@ def test_config_ignore_and_exclude(project, capsys):
     (project / "tests" / "corpus" / "bad.py").write_text(KILL)
     (project / "tests" / "test_a.py").write_text('CMD = ["x", "--port", "8000"]\n')
     assert main(["doctor"]) == 0
-    assert capsys.readouterr().out == "mmpgate doctor: no findings in 1 file(s)\n"
+    assert capsys.readouterr().out.splitlines()[1:] == ["mmpgate doctor: no findings in 1 file(s)"]
 
 
 def test_bad_config_is_one_line_exit_2(project, capsys):
@@ -118,3 +123,38 @@ def test_unknown_format_is_a_usage_error(project, capsys):
         main(["doctor", "--format", "xml"])
     assert caught.value.code == 2
     assert "invalid choice: 'xml'" in capsys.readouterr().err
+
+
+RACE = (
+    "import shutil, tempfile\nfrom pathlib import Path\n"
+    "def export():\n    out = Path(tempfile.gettempdir()) / 'export'\n"
+    "    out.mkdir(parents=True, exist_ok=True)\n    (out / 'a.csv').write_text('x')\n"
+    "    shutil.rmtree(out)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "package", "origin"),
+    [
+        ("", "pipeline", "the packages next to tests/"),
+        ("", "src/pipeline", "the packages next to tests/"),
+        ('[tool.coverage.run]\nsource = ["pipeline"]\n', "pipeline", "the coverage source"),
+        (
+            '[tool.mmpgate]\ncoverage_source = ["lib/pipeline"]\n',
+            "lib/pipeline",
+            "[tool.mmpgate] coverage_source",
+        ),
+    ],
+)
+def test_default_scope_adds_the_projects_packages(project, capsys, pyproject, package, origin):
+    """Without PATH the project's own package is checked too, and the first line says so."""
+    if pyproject:
+        (project / "pyproject.toml").write_text(pyproject)
+    (project / package).mkdir(parents=True)
+    (project / package / "__init__.py").write_text("")
+    (project / package / "export.py").write_text(RACE)
+    assert main(["doctor"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"mmpgate doctor: checking tests, {package} (tests + packages from {origin})"
+    assert lines[1] == f"{package}/export.py"
+    assert "shared-scratch-dir" in lines[2]

@@ -53,6 +53,11 @@ ORIGINAL = [
         "shared-tracking-store",
     ),
     ("tests/utils/mlflow_context.py", '"--port=5001"', "fixed-port"),
+    (
+        "tests/utils/mlflow_context.py",
+        "mlflow.set_tracking_uri(self.tracking_uri)",
+        "global-state-without-restore",
+    ),
     ("tests/utils/mlflow_context.py", "time.sleep(3)", "sleep-after-start"),
     ("tests/utils/mlflow_context.py", "self.server.terminate()", "terminate-top-only"),
     ("tests/utils/mlflow_context.py", '["pgrep", "-f", "mlflow.server"]', "global-kill"),
@@ -114,7 +119,7 @@ def test_clean_suite_has_no_finding(monkeypatch, capsys):
     assert main(["doctor", "tests"]) == 0
     out = capsys.readouterr().out
     files = len(list((CORPUS / "clean" / "tests").rglob("*.py")))
-    assert out == f"mmpgate doctor: no findings in {files} file(s)\n"
+    assert out.splitlines()[1:] == [f"mmpgate doctor: no findings in {files} file(s)"]
 
 
 def test_corpus_is_never_collected_as_tests(pytester):

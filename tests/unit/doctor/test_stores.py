@@ -11,7 +11,7 @@ POSITIVE = {
     """,
     "env-assignment": """
         import os
-        os.environ["MLFLOW_TRACKING_URI"] = "http://127.0.0.1:5000"  # expect: shared-tracking-store
+        os.environ["MLFLOW_TRACKING_URI"] = "http://127.0.0.1:5000"  # expect: shared-tracking-store, env-without-restore
     """,
     "monkeypatch-setenv": """
         def test_x(monkeypatch):
@@ -73,9 +73,9 @@ POSITIVE = {
 
 NEGATIVE = {
     "tmp-path-uri": """
-        import mlflow
+        from mlflow import MlflowClient
         def test_x(tmp_path):
-            mlflow.set_tracking_uri(f"sqlite:///{tmp_path}/mlflow.db")
+            MlflowClient(f"sqlite:///{tmp_path}/mlflow.db")
     """,
     "fixture-uri": """
         class SettingsBuilder:

@@ -1,0 +1,201 @@
+"""Rules `env-without-restore` and `global-state-without-restore`: process-wide state that a
+test-side fixture, helper or module changes and never puts back.
+
+Only test-side files are checked (tests, conftests, helpers under a tests directory): a product
+package setting its own process state at start-up is its business.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mmpgate.doctor.context import FunctionNode, ModuleContext, last_part, string_value
+from mmpgate.doctor.check_stores import shared_tracking
+from mmpgate.doctor.fixtures import fixture_fact
+from mmpgate.doctor.flow import fixed_text
+from mmpgate.doctor.model import Finding
+from mmpgate.doctor.rules import ENV_WITHOUT_RESTORE, GLOBAL_STATE_WITHOUT_RESTORE, TRACKING_FIXTURE
+
+_ENV = "os.environ"
+_ENV_SETTERS = frozenset({"update", "setdefault"})
+_MLFLOW_FIXTURES = frozenset({"mlflow_tracking", TRACKING_FIXTURE})
+
+
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """One kind of process-global state: its setters, what undoes them, and who owns it."""
+
+    label: str
+    setters: frozenset[str]
+    restorers: frozenset[str]
+    fix: str
+
+
+_MLFLOW = _Kind(
+    "MLflow client state",
+    frozenset({"mlflow.set_tracking_uri", "mlflow.set_registry_uri", "mlflow.set_experiment"}),
+    frozenset({"mlflow.set_tracking_uri", "mlflow.set_registry_uri", "mlflow.set_experiment"}),
+    "request mmpgate's `mlflow_tracking` fixture (or set `mmpgate_mlflow_autouse = true`): it "
+    "gives the test its own store and restores tracking URI, registry URI and experiment after it",
+)
+_KINDS = (
+    _MLFLOW,
+    _Kind(
+        "working directory",
+        frozenset({"os.chdir"}),
+        frozenset({"os.chdir"}),
+        "use `monkeypatch.chdir(path)` (restored after the test)",
+    ),
+    _Kind(
+        "import path",
+        frozenset({"sys.path.insert", "sys.path.append", "sys.path.extend"}),
+        frozenset({"sys.path.remove", "sys.path.pop", "sys.path.clear"}),
+        "use `monkeypatch.syspath_prepend(path)` (restored after the test)",
+    ),
+    _Kind(
+        "logging handlers",
+        frozenset({"addHandler", "logging.basicConfig"}),
+        frozenset({"removeHandler"}),
+        "remove the handler in the fixture's teardown, or read logs with pytest's `caplog`",
+    ),
+)
+
+
+def check(ctx: ModuleContext) -> Iterator[Finding]:
+    """Findings of both rules in one test-side module."""
+    if not ctx.is_test_side:
+        return
+    yield from _environment(ctx)
+    yield from _global_state(ctx)
+
+
+def _environment(ctx: ModuleContext) -> Iterator[Finding]:
+    for node, name in _env_writes(ctx):
+        function = ctx.enclosing_function(node)
+        if function is None:
+            if not _under_main_guard(ctx, node):
+                yield ctx.finding(ENV_WITHOUT_RESTORE, node, f"module level sets `{name}`")
+            continue
+        fixture = fixture_fact(ctx, function)
+        if fixture is None or _restores_after_yield(ctx, function, node):
+            continue
+        kind = "autouse fixture" if fixture.autouse else "fixture"
+        detail = f"{kind} `{fixture.name}` sets `{name}`"
+        yield ctx.finding(ENV_WITHOUT_RESTORE, node, detail)
+
+
+def _env_writes(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str]]:
+    """`os.environ[K] = v`, `os.environ.update(...)`, `os.environ.setdefault(K, v)`, `os.putenv`."""
+    for node in ctx.nodes(ast.Assign):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Subscript) and ctx.dotted(target.value) == _ENV:
+                    yield node, string_value(target.slice) or "a variable"
+    for call in ctx.calls:
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in _ENV_SETTERS:
+            if ctx.dotted(func.value) == _ENV:
+                first = string_value(call.args[0]) if call.args else None
+                yield call, first or "variables"
+        elif ctx.callee(call) == "os.putenv" and call.args:
+            yield call, string_value(call.args[0]) or "a variable"
+
+
+def _under_main_guard(ctx: ModuleContext, node: ast.AST) -> bool:
+    return any(
+        isinstance(ancestor, ast.If) and "__main__" in ast.dump(ancestor.test)
+        for ancestor in ctx.ancestors(node)
+    )
+
+
+def _restores_after_yield(ctx: ModuleContext, function: FunctionNode, node: ast.AST) -> bool:
+    """The fixture puts the environment back: an environment write or pop after its `yield`,
+    in a `finally`, or a registered finalizer."""
+    yields = [n.lineno for n in ast.walk(function) if isinstance(n, ast.Yield | ast.YieldFrom)]
+    for child in ast.walk(function):
+        if isinstance(child, ast.Call) and last_part(ctx.callee(child)) == "addfinalizer":
+            return True
+        line = getattr(child, "lineno", 0)
+        if _touches_env(ctx, child) and child is not node and yields and line > min(yields):
+            return True
+        if isinstance(child, ast.Try) and any(
+            _touches_env(ctx, inner) for stmt in child.finalbody for inner in ast.walk(stmt)
+        ):
+            return True
+    return False
+
+
+def _touches_env(ctx: ModuleContext, node: ast.AST) -> bool:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return ctx.dotted(node.func.value) == _ENV or ctx.callee(node) == "os.unsetenv"
+    if isinstance(node, ast.Assign | ast.Delete):
+        targets = node.targets
+        return any(
+            isinstance(t, ast.Subscript) and ctx.dotted(t.value) == _ENV for t in targets
+        ) or any(ctx.dotted(t) == _ENV for t in targets)
+    return False
+
+
+def _global_state(ctx: ModuleContext) -> Iterator[Finding]:
+    for call in ctx.calls:
+        kind = _kind_of(ctx, call)
+        if kind is None:
+            continue
+        if (
+            kind is _MLFLOW
+            and call.args
+            and last_part(ctx.callee(call)) != "set_experiment"
+            and (text := fixed_text(ctx, call.args[0])) is not None
+            and shared_tracking(text)
+        ):
+            continue  # a fixed shared location is a shared-tracking-store finding already
+        function = ctx.enclosing_function(call)
+        if function is not None and _restored(ctx, function, call, kind):
+            continue
+        detail = f"`{ctx.callee(call)}(...)` changes the {kind.label}"
+        yield ctx.finding(GLOBAL_STATE_WITHOUT_RESTORE, call, detail, kind.fix)
+
+
+def _kind_of(ctx: ModuleContext, call: ast.Call) -> _Kind | None:
+    name = ctx.callee(call)
+    for kind in _KINDS:
+        if name in kind.setters or (
+            "addHandler" in kind.setters and last_part(name) == "addHandler"
+        ):
+            return kind
+    return None
+
+
+def _restored(ctx: ModuleContext, function: FunctionNode, call: ast.Call, kind: _Kind) -> bool:
+    """Undone later in the same function (after a yield, in a finally, or simply afterwards), or
+    the test uses the fixture that owns and restores this state."""
+    if kind is _MLFLOW:
+        requested = {arg.arg for arg in (*function.args.args, *function.args.kwonlyargs)}
+        if requested & _MLFLOW_FIXTURES:
+            return True
+    for child in ast.walk(function):
+        if not isinstance(child, ast.Call) or child is call or child.lineno < call.lineno:
+            continue
+        name = ctx.callee(child)
+        if name in kind.restorers or last_part(name) in {last_part(r) for r in kind.restorers}:
+            return True
+    if kind.label == "working directory" and any(
+        isinstance(child, ast.Call)
+        and last_part(ctx.callee(child)) == "chdir"
+        and ctx.callee(child) != "os.chdir"
+        for child in ast.walk(function)
+    ):
+        return True  # monkeypatch.chdir / pytester.chdir put the first directory back at teardown
+    if kind.label == "import path":
+        return any(
+            isinstance(child, ast.Assign)
+            and any(
+                ctx.dotted(t) == "sys.path"
+                or (isinstance(t, ast.Subscript) and ctx.dotted(t.value) == "sys.path")
+                for t in child.targets
+            )
+            for child in ast.walk(function)
+        )
+    return False
