@@ -20,10 +20,8 @@ from mmpgate.doctor.rules import HOME_MADE_LOCK, OWN_SERVER_LOCK
 
 _LOOPS = (ast.While, ast.For, ast.AsyncFor)
 _LOCK_LIBRARIES = frozenset({"FileLock", "SoftFileLock", "UnixFileLock", "InterProcessLock"})
-_STALE = (
-    "a holder killed with kill -9 never removes it, so every other worker waits out its retries"
-)
-_HELD = "flock is freed when the holder dies, but held while the file is open"
+_STALE = "a holder killed with kill -9 leaves it behind, stale, for every later run"
+_HELD = "the OS frees an flock when its holder dies, but not while the file stays open"
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ def _fixed_ports(ctx: ModuleContext) -> Iterator[tuple[Finding, ast.AST]]:
             for match in _PORT_IN_TEXT.finditer(text):
                 if int(match[1]) != 0:
                     yield ctx.finding(FIXED_PORT, call, f"`{match[0]}`"), call
+        yield from _thread_target_port(ctx, call)
         if not _is_server_callee(ctx, call):
             continue
         for keyword in call.keywords:
@@ -74,6 +75,22 @@ def _command_list(ctx: ModuleContext, node: ast.List | ast.Tuple) -> Iterator[Fi
                 yield ctx.finding(FIXED_PORT, element, f"`{text} {port}`")
         elif (match := _PORT_IN_TEXT.fullmatch(text.replace("=", " ", 1))) and int(match[1]):
             yield ctx.finding(FIXED_PORT, element, f"`{text}`")
+
+
+def _thread_target_port(ctx: ModuleContext, call: ast.Call) -> Iterator[tuple[Finding, ast.AST]]:
+    """`Thread(target=uvicorn.run, kwargs={"port": 8000})`: the port handed to a server target."""
+    target = next((kw.value for kw in call.keywords if kw.arg == "target"), None)
+    kwargs = next((kw.value for kw in call.keywords if kw.arg == "kwargs"), None)
+    if target is None or not isinstance(kwargs, ast.Dict):
+        return
+    name = last_part(ctx.dotted(target))
+    if name not in _SERVER_CALLEES and "serve" not in name.lower():
+        return
+    for key, value in zip(kwargs.keys, kwargs.values, strict=True):
+        if key is not None and string_value(key) == "port":
+            port = _fixed_port(ctx, value)
+            if port is not None:
+                yield ctx.finding(FIXED_PORT, value, f"`port={port}`"), call
 
 
 def _host(node: ast.expr) -> bool:

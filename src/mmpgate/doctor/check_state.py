@@ -11,8 +11,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mmpgate.doctor.context import FunctionNode, ModuleContext, last_part, string_value
 from mmpgate.doctor.check_stores import shared_tracking
+from mmpgate.doctor.context import FunctionNode, ModuleContext, last_part, string_value
 from mmpgate.doctor.fixtures import fixture_fact
 from mmpgate.doctor.flow import fixed_text
 from mmpgate.doctor.model import Finding
@@ -20,6 +20,21 @@ from mmpgate.doctor.rules import ENV_WITHOUT_RESTORE, GLOBAL_STATE_WITHOUT_RESTO
 
 _ENV = "os.environ"
 _ENV_SETTERS = frozenset({"update", "setdefault"})
+_SETUPS = frozenset(
+    {"__enter__", "__aenter__", "setup_method", "setup_class", "setUp", "setUpClass", "start"}
+)
+_TEARDOWNS = frozenset(
+    {
+        "__exit__",
+        "__aexit__",
+        "teardown_method",
+        "teardown_class",
+        "tearDown",
+        "tearDownClass",
+        "stop",
+        "close",
+    }
+)
 _MLFLOW_FIXTURES = frozenset({"mlflow_tracking", TRACKING_FIXTURE})
 
 
@@ -154,15 +169,35 @@ def _global_state(ctx: ModuleContext) -> Iterator[Finding]:
         function = ctx.enclosing_function(call)
         if function is not None and _restored(ctx, function, call, kind):
             continue
-        detail = f"`{ctx.callee(call)}(...)` changes the {kind.label}"
+        detail = f"`{ctx.callee(call) or _method(ctx, call)}(...)` changes the {kind.label}"
         yield ctx.finding(GLOBAL_STATE_WITHOUT_RESTORE, call, detail, kind.fix)
+
+
+def _teardowns(ctx: ModuleContext, function: FunctionNode) -> list[FunctionNode]:
+    """The methods that undo what a set-up method does: `__exit__` for `__enter__`, teardown
+    methods for set-up ones."""
+    if function.name not in _SETUPS:
+        return []
+    parent = next(iter(ctx.ancestors(function)), None)
+    if not isinstance(parent, ast.ClassDef):
+        return []
+    return [
+        node
+        for node in parent.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in _TEARDOWNS
+    ]
+
+
+def _method(ctx: ModuleContext, call: ast.Call) -> str:
+    """The called name's last part, also on a computed receiver (`getLogger(x).addHandler`)."""
+    return call.func.attr if isinstance(call.func, ast.Attribute) else last_part(ctx.callee(call))
 
 
 def _kind_of(ctx: ModuleContext, call: ast.Call) -> _Kind | None:
     name = ctx.callee(call)
     for kind in _KINDS:
         if name in kind.setters or (
-            "addHandler" in kind.setters and last_part(name) == "addHandler"
+            "addHandler" in kind.setters and _method(ctx, call) == "addHandler"
         ):
             return kind
     return None
@@ -175,12 +210,19 @@ def _restored(ctx: ModuleContext, function: FunctionNode, call: ast.Call, kind: 
         requested = {arg.arg for arg in (*function.args.args, *function.args.kwonlyargs)}
         if requested & _MLFLOW_FIXTURES:
             return True
+    if function.name in _TEARDOWNS:
+        return True  # this is the restore
+    restorers = {last_part(r) for r in kind.restorers}
+    symmetric = kind.setters == kind.restorers  # set again to the old value: before or after
     for child in ast.walk(function):
-        if not isinstance(child, ast.Call) or child is call or child.lineno < call.lineno:
+        if not isinstance(child, ast.Call) or child is call:
             continue
-        name = ctx.callee(child)
-        if name in kind.restorers or last_part(name) in {last_part(r) for r in kind.restorers}:
+        if (symmetric or child.lineno > call.lineno) and _method(ctx, child) in restorers:
             return True
+    for teardown in _teardowns(ctx, function):
+        for child in ast.walk(teardown):
+            if isinstance(child, ast.Call) and last_part(ctx.callee(child)) in restorers:
+                return True
     if kind.label == "working directory" and any(
         isinstance(child, ast.Call)
         and last_part(ctx.callee(child)) == "chdir"

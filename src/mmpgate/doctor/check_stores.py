@@ -56,8 +56,7 @@ def check(ctx: ModuleContext) -> Iterator[Finding]:
         if not any(key[0] == id(node) for key in reported):
             reported[(id(node), text)] = (SHARED_DATABASE, node, text)
     for written, text in _written_urls(ctx):
-        if not any(key[0] == id(written) for key in reported):
-            reported[(id(written), text)] = (SHARED_DATABASE, written, text)
+        reported.setdefault((id(written), text), (SHARED_DATABASE, written, text))
     for rule, where, text in sorted(reported.values(), key=lambda item: _position(item[1])):
         yield ctx.finding(rule, where, f"`{text}`")
 
@@ -157,7 +156,7 @@ def _database_sinks(ctx: ModuleContext) -> Iterator[Sink]:
                     yield default, default, False
 
 
-def _written_urls(ctx: ModuleContext) -> Iterator[tuple[ast.expr, str]]:
+def _written_urls(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str]]:
     """SQLite URLs inside text (YAML, TOML, INI, JSON) or data a test writes to a file."""
     for call in ctx.calls:
         func = call.func
@@ -172,7 +171,16 @@ def _written_urls(ctx: ModuleContext) -> Iterator[tuple[ast.expr, str]]:
                         text = match[0]
                         if _in_memory(match["path"]) or (private and _relative(text)):
                             continue
-                        yield node, text
+                        yield _line_of(node, piece, match.start()), text
+
+
+def _line_of(node: ast.expr, piece: str, offset: int) -> ast.AST:
+    """The source line of a match inside a plain string (its first line for f-strings)."""
+    spans_lines = (node.end_lineno or node.lineno) > node.lineno
+    if isinstance(node, ast.Constant) and piece == node.value and spans_lines:
+        line = node.lineno + piece.count("\n", 0, offset)
+        return ast.Pass(lineno=line, col_offset=0, end_lineno=line, end_col_offset=0)
+    return node
 
 
 def _content_nodes(ctx: ModuleContext, content: ast.expr) -> Iterator[ast.expr]:

@@ -122,8 +122,8 @@ _CATALOGUE: tuple[Rule, ...] = (
         HOME_MADE_LOCK,
         Severity.ERROR,
         "home-made cross-process lock",
-        "a lock on a fixed path: held by a session- or module-scoped fixture it stays taken for the "
-        "rest of that worker, so other workers wait out their retries and then fail or skip",
+        "held by a session- or module-scoped fixture it stays taken for the rest of that worker, "
+        "so the other workers wait out their retries and then skip or fail",
         f"delete the lock and mark the tests that need the resource with {SERVER_MARK}: one test "
         "at a time across workers and runs, released by the OS when a holder dies, waits reported",
     ),

@@ -64,9 +64,10 @@ def _pyproject(root: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        document: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}  # the doctor's own config loader reports a bad file
+    return document
 
 
 def _mmpgate_source(root: Path) -> tuple[str, ...]:

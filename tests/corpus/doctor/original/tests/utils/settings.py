@@ -13,7 +13,7 @@ class Settings:
 class SettingsBuilder:
     """Fluent builder of Settings with test defaults."""
 
-    def __init__(self, tracking_uri: str = "sqlite:///tests/fixtures/databases/test_mlflow.db"):
+    def __init__(self, tracking_uri: str = "sqlite:///tests/fixtures/databases/test_mlflow.db"):  # expect: shared-tracking-store
         self._tracking_uri = tracking_uri
         self._model_name = "churn"
 

@@ -1,0 +1,1 @@
+"""An ML pipeline product package, next to tests/ (not under src/)."""
