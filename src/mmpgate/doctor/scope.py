@@ -8,17 +8,13 @@ packages next to `tests/` (or under `src/`).
 from __future__ import annotations
 
 import configparser
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mmpgate.config.loader import load_toml
+from mmpgate.errors import ConfigError
 from mmpgate.run.project import detect_sources
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 TESTS = "tests"
 _COVERAGE_FILES = (
@@ -64,10 +60,9 @@ def _pyproject(root: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        document: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}  # the doctor's own config loader reports a bad file
-    return document
+        return load_toml(path, "pyproject.toml")
+    except ConfigError:
+        return {}  # the doctor's own config loader has reported a bad file already
 
 
 def _mmpgate_source(root: Path) -> tuple[str, ...]:
