@@ -1,6 +1,6 @@
 """What `mmpgate doctor` checks when no path is given: the tests plus the project's own packages.
 
-The packages come from the first of: `[tool.mmpgate] coverage_source`, the coverage source
+The packages come from the first of: `coverage_source` in `[tool.mmpgate]` or mmpgate.yml, the coverage source
 (`[tool.coverage.run] source` / `source_pkgs`, `.coveragerc`, `setup.cfg`, `tox.ini`), or the
 packages next to `tests/` (or under `src/`).
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from mmpgate.config.loader import load_toml
 from mmpgate.errors import ConfigError
-from mmpgate.run.project import detect_sources
+from mmpgate.run.project import detect_sources, read_table
 
 TESTS = "tests"
 _COVERAGE_FILES = (
@@ -66,7 +66,12 @@ def _pyproject(root: Path) -> dict[str, Any]:
 
 
 def _mmpgate_source(root: Path) -> tuple[str, ...]:
-    value = _pyproject(root).get("tool", {}).get("mmpgate", {}).get("coverage_source", [])
+    """`coverage_source` of `[tool.mmpgate]` or mmpgate.yml (read by the doctor's config first)."""
+    try:
+        settings, _ = read_table(root)
+    except ConfigError:
+        return ()
+    value = settings.get("coverage_source", [])
     return tuple(item for item in value if isinstance(item, str)) if isinstance(value, list) else ()
 
 
