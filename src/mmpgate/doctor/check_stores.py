@@ -26,6 +26,7 @@ _DATABASE_NAMES = ("database_url", "database_uri", "db_url", "db_uri", "sqlalche
 _ENGINES = frozenset({"create_engine", "create_async_engine", "engine_from_config"})
 _SQLITE_URL = re.compile(r"sqlite(?:\+\w+)?:///(?P<path>[^\s'\"]+)")
 _SQLITE_CONNECT = frozenset({"sqlite3.connect", "aiosqlite.connect", "sqlite3.dbapi2.connect"})
+_ENV_READERS = frozenset({"get", "getenv"})
 _WRITERS = frozenset({"write", "write_text", "writelines"})
 _DUMPERS = frozenset({"dump", "safe_dump", "dump_all", "safe_dump_all"})
 #: Ports below this one are never a test server's: an URI on them is meant to be unreachable.
@@ -110,7 +111,11 @@ def _tracking_sinks(ctx: ModuleContext) -> Iterator[Sink]:
         if name in _TRACKING_CLIENTS and call.args:
             yield call.args[0], call, True
         if len(call.args) >= 2 and string_value(call.args[0]) in _TRACKING_ENV:
-            yield call.args[1], call, True  # setenv / setdefault / getenv / environ.get / putenv
+            if last_part(ctx.callee(call)) in _ENV_READERS:
+                if ctx.is_test_side:  # a product's fallback when unset is its own configuration
+                    yield call.args[1], call, True
+            else:  # setenv / setdefault / putenv: weak, a test may only compare what it set
+                yield call.args[1], call, False
         for keyword in call.keywords:
             if keyword.arg in _TRACKING_ENV:
                 yield keyword.value, call, True
@@ -122,7 +127,7 @@ def _tracking_sinks(ctx: ModuleContext) -> Iterator[Sink]:
                 yield value, value, False
     for node in ctx.nodes(ast.Assign, ast.AugAssign, ast.Dict, ast.List, ast.Tuple, ast.arguments):
         if isinstance(node, ast.Assign | ast.AugAssign) and _is_env_target(node, _TRACKING_ENV):
-            yield node.value, node, True
+            yield node.value, node, False
         elif isinstance(node, ast.Dict):
             for dict_key, value in zip(node.keys, node.values, strict=True):
                 if dict_key is not None and string_value(dict_key) in _TRACKING_ENV:
