@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from mmpgate.doctor import load, scan, scope
+from mmpgate.doctor.pytest_ini import mlflow_autouse
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus" / "doctor"
 START, END = "<!-- doctor-precision:start -->", "<!-- doctor-precision:end -->"
@@ -58,7 +59,10 @@ def _inside(directory: Path) -> Iterator[None]:
 def found(root: Path) -> set[Triple]:
     """What `mmpgate doctor` (default scope) reports in a corpus project."""
     with _inside(root):
-        result = scan(list(scope.default(Path.cwd()).paths), load(Path.cwd()))
+        here = Path.cwd()
+        result = scan(
+            list(scope.default(here).paths), load(here), mlflow_autouse=mlflow_autouse(here)
+        )
     return {(f.path.replace(os.sep, "/"), f.line, f.rule) for f in result.findings}
 
 

@@ -43,9 +43,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def execute(args: argparse.Namespace) -> int:
     """Scan, print the report, and return 0 (clean) or 1 (findings)."""
     from mmpgate.doctor import Format, load, render, scan, scope
+    from mmpgate.doctor.pytest_ini import mlflow_autouse
 
     config = load(Path.cwd())
     checked = scope.given(args.paths) if args.paths else scope.default(Path.cwd())
-    result = scan(list(checked.paths), config)
+    result = scan(list(checked.paths), config, mlflow_autouse=mlflow_autouse(Path.cwd()))
     sys.stdout.write(render(result.findings, result.files, Format(args.format), checked))
     return int(ExitCode.GATE_FAILED if result.findings else ExitCode.OK)

@@ -78,6 +78,11 @@ _KINDS = (
 )
 
 
+def owned_by_autouse_store(finding: Finding) -> bool:
+    """A finding about MLflow client state, which mmpgate's autouse store restores per test."""
+    return finding.rule == GLOBAL_STATE_WITHOUT_RESTORE and _MLFLOW.label in finding.message
+
+
 def check(ctx: ModuleContext) -> Iterator[Finding]:
     """Findings of both rules in one test-side module."""
     if not ctx.is_test_side:

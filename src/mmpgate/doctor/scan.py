@@ -68,8 +68,9 @@ class _FileResult:
     suppressions: suppress.Suppressions
 
 
-def scan(paths: Sequence[str], config: DoctorConfig) -> ScanResult:
-    """Check every Python file under `paths` (files or directories).
+def scan(paths: Sequence[str], config: DoctorConfig, *, mlflow_autouse: bool = False) -> ScanResult:
+    """Check every Python file under `paths` (files or directories). With `mlflow_autouse`
+    (the project turned mmpgate's autouse MLflow store on) MLflow client state needs no restore.
 
     Files that may hold a finding or define fixtures are parsed first. The rest are parsed only
     when they name a fixture that reaches a wide-scoped server (or sit under an autouse one);
@@ -99,6 +100,7 @@ def scan(paths: Sequence[str], config: DoctorConfig) -> ScanResult:
         finding
         for finding in findings
         if finding.rule not in config.ignore
+        and not (mlflow_autouse and check_state.owned_by_autouse_store(finding))
         and not suppress.is_suppressed(
             results[finding.path].suppressions, finding.line, finding.rule
         )

@@ -158,3 +158,25 @@ def test_default_scope_adds_the_projects_packages(project, capsys, pyproject, pa
     assert lines[0] == f"mmpgate doctor: checking tests, {package} (tests + packages from {origin})"
     assert lines[1] == f"{package}/export.py"
     assert "shared-scratch-dir" in lines[2]
+
+
+HELPER = "import mlflow\n\ndef use_store(uri):\n    mlflow.set_tracking_uri(uri)\n"
+
+
+@pytest.mark.parametrize(
+    ("config_file", "text", "code"),
+    [
+        (None, "", 1),
+        ("pyproject.toml", "[tool.pytest.ini_options]\nmmpgate_mlflow_autouse = true\n", 0),
+        ("pytest.ini", "[pytest]\nmmpgate_mlflow_autouse = true\n", 0),
+        ("setup.cfg", "[tool:pytest]\nmmpgate_mlflow_autouse = false\n", 1),
+    ],
+)
+def test_autouse_mlflow_store_owns_the_client_state(project, capsys, config_file, text, code):
+    """With mmpgate's autouse MLflow store on, an unrestored set_tracking_uri is no finding."""
+    if config_file:
+        (project / config_file).write_text(text)
+    (project / "tests" / "helpers.py").write_text(HELPER)
+    assert main(["doctor", "tests"]) == code
+    out = capsys.readouterr().out
+    assert ("global-state-without-restore" in out) == bool(code)
