@@ -19,8 +19,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="statically check tests for patterns that break parallel runs",
         description=(
             "Parse Python files (no import, no execution) and report global process kills, "
-            "shared stores, fixed ports, shared scratch dirs, sleeps instead of readiness checks, "
-            "top-only stops and unmarked users of wide-scoped server fixtures. "
+            "shared stores, fixed ports, shared scratch dirs, home-made locks, environment and "
+            "process state left changed, sleeps instead of readiness checks, top-only stops and "
+            "unmarked users of wide-scoped server fixtures. Without PATH: tests/ plus the "
+            "project's own packages, named on the first line. "
             "Exit 0 when clean, 1 with findings, 2 on bad input."
         ),
     )

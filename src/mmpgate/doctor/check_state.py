@@ -101,6 +101,8 @@ def _environment(ctx: ModuleContext) -> Iterator[Finding]:
         fixture = fixture_fact(ctx, function)
         if fixture is None or _restores_after_yield(ctx, function, node):
             continue
+        if _inside_patch_dict(ctx, node):
+            continue  # mock.patch.dict(os.environ) puts the whole environment back
         kind = "autouse fixture" if fixture.autouse else "fixture"
         detail = f"{kind} `{fixture.name}` sets `{name}`"
         yield ctx.finding(ENV_WITHOUT_RESTORE, node, detail)
@@ -121,6 +123,18 @@ def _env_writes(ctx: ModuleContext) -> Iterator[tuple[ast.AST, str]]:
                 yield call, first or "variables"
         elif ctx.callee(call) == "os.putenv" and call.args:
             yield call, string_value(call.args[0]) or "a variable"
+
+
+def _inside_patch_dict(ctx: ModuleContext, node: ast.AST) -> bool:
+    return any(
+        isinstance(ancestor, ast.With | ast.AsyncWith)
+        and any(
+            isinstance(item.context_expr, ast.Call)
+            and ctx.callee(item.context_expr).endswith("patch.dict")
+            for item in ancestor.items
+        )
+        for ancestor in ctx.ancestors(node)
+    )
 
 
 def _under_main_guard(ctx: ModuleContext, node: ast.AST) -> bool:

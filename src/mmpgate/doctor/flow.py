@@ -162,7 +162,8 @@ def _patches_in(ctx: ModuleContext, function: FunctionNode) -> Iterator[str]:
             if isinstance(func, ast.Attribute) and func.attr.startswith(
                 ("assert_called", "assert_awaited", "assert_any_call")
             ):
-                yield "assert_called"
+                # `mock_uvicorn.run.assert_called_once_with(...)`: the names of the mocked callee
+                yield from ctx.dotted(func.value).split(".")
 
 
 def _patch_target(ctx: ModuleContext, node: ast.expr) -> Iterator[str]:

@@ -37,6 +37,19 @@ CASES = {
                 uvicorn.run(app, port=8000)
         """
     },
+    "asserted-mock-from-a-conftest-fixture": {
+        "test_x.py": """
+            from service import api
+
+            def test_serve(mock_uvicorn):
+                api.serve(port=8000)
+                mock_uvicorn.run.assert_called_once_with(api.app, host="0.0.0.0", port=8000)
+
+            def test_serve_unmocked(recorder):
+                api.serve(port=8000)  # expect: fixed-port
+                recorder.assert_called_once()
+        """
+    },
     "http-patch-call-is-not-a-mock": {
         "test_x.py": """
             import uvicorn

@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+from unittest import mock
 
 import pytest
 from filelock import FileLock
@@ -49,6 +50,14 @@ def region():
     """A region for the tests that ask."""
     os.environ.setdefault("MLPIPE_REGION", "eu")  # expect: env-without-restore
     return "eu"
+
+
+@pytest.fixture
+def patched_environment():
+    """Variables set inside mock.patch.dict: the whole environment comes back afterwards."""
+    with mock.patch.dict(os.environ):
+        os.environ["MLPIPE_SANDBOX"] = "1"
+        yield
 
 
 @pytest.fixture(autouse=True)
