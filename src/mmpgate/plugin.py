@@ -8,11 +8,15 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from mmpgate.metrics.document import DEFAULT_SLOWEST
 from mmpgate.record import Recorder, RunFacts, first_line
+
+if TYPE_CHECKING:
+    from mmpgate.metrics.document import Coverage
 
 PLUGIN_NAME = "mmpgate-metrics-recorder"
 
@@ -46,7 +50,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         type=_positive_int,
         default=None,
-        help="how many slowest tests to list in the metrics (ini: mmpgate_slowest; default 20).",
+        help=f"how many slowest tests to list in the metrics (ini: mmpgate_slowest; default {DEFAULT_SLOWEST}).",
     )
     group.addoption(
         "--mmpgate-coverage-xml",
@@ -56,7 +60,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("mmpgate_metrics", "write this run's metrics JSON to this path", default="")
     parser.addini("mmpgate_group", "group name recorded in the metrics", default="")
-    parser.addini("mmpgate_slowest", "how many slowest tests to list", default="20")
+    parser.addini("mmpgate_slowest", "how many slowest tests to list", default=str(DEFAULT_SLOWEST))
     parser.addini(
         "mmpgate_coverage_xml", "coverage XML to read the group's coverage from", default=""
     )
@@ -250,7 +254,7 @@ class MetricsPlugin:
             path = Path(self.config.invocation_params.dir) / path
         return path
 
-    def _coverage(self, path: Path | None) -> dict[str, Any] | None:
+    def _coverage(self, path: Path | None) -> Coverage | None:
         from mmpgate.errors import MmpgateError
         from mmpgate.metrics.coverage_xml import read_totals
 

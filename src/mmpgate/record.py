@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from typing import Any
 
-from mmpgate.metrics.format import FORMAT_VERSION, empty_counts, outcome_total, rates
+from mmpgate.metrics.document import (
+    DEFAULT_SLOWEST,
+    Coverage,
+    Entry,
+    Environment,
+    MetricsDocument,
+    new_counts,
+    new_document,
+    new_duration,
+    new_entry,
+    slowest_of,
+)
 
 #: pytest's terminal categories -> our count keys.
 _CATEGORY_TO_COUNT = {
@@ -45,15 +55,16 @@ class _TestEntry:
     message: str | None = None
     line: int | None = None
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "nodeid": self.nodeid,
-            "outcome": self.outcome,
-            "duration": {k: round(v, 6) for k, v in self.duration.items()},
-            "reruns": self.reruns,
-            "message": self.message,
-            "line": self.line,
-        }
+    def as_entry(self) -> Entry:
+        assert self.outcome is not None
+        return new_entry(
+            self.nodeid,
+            self.outcome,
+            self.duration,
+            message=self.message,
+            line=self.line,
+            reruns=self.reruns,
+        )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -66,8 +77,8 @@ class RunFacts:
     stopped_early: bool
     collected: int | None
     wall: float
-    environment: dict[str, Any]
-    coverage: dict[str, Any] | None
+    environment: Environment
+    coverage: Coverage | None
     source: dict[str, str | None]
     reason: str | None = None
     #: -x/--maxfail (or a plugin) asked pytest to stop; pytest-xdist then exits with status 2
@@ -78,7 +89,7 @@ class RunFacts:
 class Recorder:
     """Accumulates reports; `build()` returns the metrics document."""
 
-    def __init__(self, slowest: int = 20) -> None:
+    def __init__(self, slowest: int = DEFAULT_SLOWEST) -> None:
         self._counts: Counter[str] = Counter()
         self._tests: dict[str, _TestEntry] = {}
         self._tests_sum = 0.0
@@ -148,24 +159,20 @@ class Recorder:
         """Record items deselected by -k, -m or a plugin."""
         self._counts["deselected"] += count
 
-    def build(self, facts: RunFacts) -> dict[str, Any]:
-        """The metrics document (a JSON-ready dict, schema `metrics.schema.json`)."""
-        counts = empty_counts()
-        for key in counts:
-            counts[key] = self._counts.get(key, 0)
-        counts["total"] = outcome_total(counts)
+    def build(self, facts: RunFacts) -> MetricsDocument:
+        """The metrics document (schema `metrics.schema.json`)."""
+        counts = new_counts(self._counts)
         # A test interrupted before its outcome (Ctrl-C, pytest.exit()) is no outcome in pytest's
         # summary either: its durations stay in tests_sum, but it gets no entry.
-        tests = [e.as_json() for e in self._tests.values() if e.outcome is not None]
-        by_time = sorted(
+        tests = [e.as_entry() for e in self._tests.values() if e.outcome is not None]
+        slowest = slowest_of(
             (
                 (sum(t["duration"].values()), t["nodeid"])
                 for t in tests
                 if "collect" not in t["duration"]
             ),
-            key=lambda pair: (-pair[0], pair[1]),
+            self._slowest,
         )
-        slowest = [{"nodeid": n, "duration": round(d, 6)} for d, n in by_time[: self._slowest]]
         empty = counts["total"] == 0
         clean_exit = facts.exit_status in (0, 1, 5) or (facts.stop_asked and facts.exit_status == 2)
         complete = not facts.interrupted and not facts.stopped_early and clean_exit
@@ -179,26 +186,23 @@ class Recorder:
                 reason = f"pytest ended with exit status {facts.exit_status}"
             elif empty:
                 reason = "no test ran"
-        return {
-            "format": FORMAT_VERSION,
-            "kind": "group",
-            "group": facts.group,
-            "complete": complete,
-            "stopped_early": facts.stopped_early,
-            "interrupted": facts.interrupted,
-            "empty": empty,
-            "exit_status": facts.exit_status,
-            "reason": reason,
-            "collected": facts.collected,
-            "counts": counts,
-            "rates": rates(counts),
-            "duration": {"wall": round(facts.wall, 6), "tests_sum": round(self._tests_sum, 6)},
-            "tests": tests,
-            "slowest": slowest,
-            "coverage": facts.coverage,
-            "environment": facts.environment,
-            "source": facts.source,
-        }
+        return new_document(
+            kind="group",
+            group=facts.group,
+            complete=complete,
+            stopped_early=facts.stopped_early,
+            interrupted=facts.interrupted,
+            exit_status=facts.exit_status,
+            reason=reason,
+            collected=facts.collected,
+            counts=counts,
+            duration=new_duration(facts.wall, self._tests_sum),
+            tests=tests,
+            slowest=slowest,
+            coverage=facts.coverage,
+            environment=facts.environment,
+            source=facts.source,
+        )
 
 
 def first_line(text: str | None) -> str | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from mmpgate import __version__
 from mmpgate.collect.console_log import ConsoleFacts, read_console_log
@@ -21,7 +20,19 @@ from mmpgate.collect.junit import Suites, read_cases
 from mmpgate.collect.nodeid import junit_key, reconstruct
 from mmpgate.collect.tally import Tally
 from mmpgate.errors import UsageError
-from mmpgate.metrics.format import FORMAT_VERSION, OUTCOME_KEYS, empty_counts, outcome_total, rates
+from mmpgate.metrics.document import (
+    DEFAULT_SLOWEST,
+    Counts,
+    Environment,
+    MetricsDocument,
+    SlowTest,
+    count_of,
+    new_counts,
+    new_document,
+    new_duration,
+    slowest_of,
+)
+from mmpgate.metrics.format import OUTCOME_KEYS
 from mmpgate.metrics.names import group_name_problem
 
 #: Keys JUnit and the summary line must agree on exactly; passed/xpassed are compared as a sum,
@@ -41,14 +52,14 @@ class Inputs:
     group: str
     coverage_xml: Path | None = None
     console_log: Path | None = None
-    slowest: int = 20
+    slowest: int = DEFAULT_SLOWEST
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Result:
     """The metrics document and the warnings to show (mismatches, inferences)."""
 
-    document: dict[str, Any]
+    document: MetricsDocument
     notes: tuple[str, ...]
 
 
@@ -88,47 +99,43 @@ def collect(inputs: Inputs) -> Result:
         from mmpgate.metrics.coverage_xml import read_totals
 
         coverage = read_totals(inputs.coverage_xml)
-    state = _state(console, mismatches, empty=outcome_total(counts) == 0, unnamed=tally.unnamed)
-    document = {
-        "format": FORMAT_VERSION,
-        "kind": "group",
-        "group": inputs.group,
-        **state,
-        "exit_status": None,
-        "collected": _collected(console),
-        "counts": counts,
-        "rates": rates(counts),
-        "duration": {
-            "wall": round(console.summary.wall if console and console.summary else suites.time, 6),
-            "tests_sum": round(tally.tests_sum, 6),
-        },
-        "tests": [
-            e.as_json(console.durations.get(e.nodeid) if console else None)
+    state = _state(console, mismatches, empty=counts["total"] == 0, unnamed=tally.unnamed)
+    document = new_document(
+        kind="group",
+        group=inputs.group,
+        complete=state.complete,
+        stopped_early=state.stopped_early,
+        interrupted=state.interrupted,
+        reason=state.reason,
+        exit_status=None,
+        collected=_collected(console),
+        counts=counts,
+        duration=new_duration(
+            console.summary.wall if console and console.summary else suites.time, tally.tests_sum
+        ),
+        tests=[
+            e.as_entry(console.durations.get(e.nodeid) if console else None)
             for e in tally.tests.values()
         ],
-        "slowest": _slowest(tally, console, inputs.slowest),
-        "coverage": coverage,
-        "environment": _environment(console, suites),
-        "source": _source(inputs, console, exact=exact, cases=tally.cases),
-    }
+        slowest=_slowest(tally, console, inputs.slowest),
+        coverage=coverage,
+        environment=_environment(console, suites),
+        source=_source(inputs, console, exact=exact, cases=tally.cases),
+    )
     return Result(document=document, notes=tuple(notes))
 
 
-def _counts(tally: Tally, console: ConsoleFacts | None) -> tuple[dict[str, int], list[str]]:
+def _counts(tally: Tally, console: ConsoleFacts | None) -> tuple[Counts, list[str]]:
     """Final counts (the summary line's when there is one) and the disagreements with JUnit."""
-    junit = empty_counts()
-    for key in OUTCOME_KEYS:
-        junit[key] = tally.counts[key]
-    junit["total"] = outcome_total(junit)
+    junit = new_counts({key: tally.counts[key] for key in OUTCOME_KEYS})
     if console is None or console.summary is None:
         return junit, []
-    counts = empty_counts()
-    counts.update(console.summary.counts)
-    counts["total"] = outcome_total(counts)
+    counts = new_counts(console.summary.counts)
     mismatches = [
-        f"counts.{key}: JUnit has {junit[key]}, the console summary line has {counts[key]}"
+        f"counts.{key}: JUnit has {count_of(junit, key)}, "
+        f"the console summary line has {count_of(counts, key)}"
         for key in _EXACT_KEYS
-        if junit[key] != counts[key]
+        if count_of(junit, key) != count_of(counts, key)
     ]
     if junit["passed"] + junit["xpassed"] != counts["passed"] + counts["xpassed"]:
         mismatches.append(
@@ -138,9 +145,17 @@ def _counts(tally: Tally, console: ConsoleFacts | None) -> tuple[dict[str, int],
     return counts, mismatches
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _State:
+    complete: bool
+    stopped_early: bool
+    interrupted: bool
+    reason: str | None
+
+
 def _state(
     console: ConsoleFacts | None, mismatches: list[str], *, empty: bool, unnamed: int
-) -> dict[str, Any]:
+) -> _State:
     interrupted = bool(console and console.interrupted) or unnamed > 0
     stopped = bool(console and console.stopped_early)
     reason: str | None
@@ -159,13 +174,7 @@ def _state(
     else:
         reason = "no test ran" if empty else None
     complete = reason is None or reason == "no test ran"
-    return {
-        "complete": complete,
-        "stopped_early": stopped,
-        "interrupted": interrupted,
-        "empty": empty,
-        "reason": reason,
-    }
+    return _State(complete=complete, stopped_early=stopped, interrupted=interrupted, reason=reason)
 
 
 def _collected(console: ConsoleFacts | None) -> int | None:
@@ -176,19 +185,18 @@ def _collected(console: ConsoleFacts | None) -> int | None:
     return console.collected
 
 
-def _slowest(tally: Tally, console: ConsoleFacts | None, limit: int) -> list[dict[str, Any]]:
+def _slowest(tally: Tally, console: ConsoleFacts | None, limit: int) -> list[SlowTest]:
     def total(nodeid: str, junit_time: float) -> float:
         phases = console.durations.get(nodeid) if console else None
         return sum(phases.values()) if phases else junit_time
 
-    timed = sorted(
+    return slowest_of(
         ((total(e.nodeid, e.time), e.nodeid) for e in tally.tests.values() if not e.collector),
-        key=lambda pair: (-pair[0], pair[1]),
+        limit,
     )
-    return [{"nodeid": n, "duration": round(d, 6)} for d, n in timed[:limit]]
 
 
-def _environment(console: ConsoleFacts | None, suites: Suites) -> dict[str, Any]:
+def _environment(console: ConsoleFacts | None, suites: Suites) -> Environment:
     started = suites.timestamp
     finished = None
     if started:
@@ -215,7 +223,7 @@ def _environment(console: ConsoleFacts | None, suites: Suites) -> dict[str, Any]
 
 def _source(
     inputs: Inputs, console: ConsoleFacts | None, *, exact: int, cases: int
-) -> dict[str, Any]:
+) -> dict[str, str | None]:
     unknown = ["exit_status", "environment.git_commit", "environment.command"]
     if console is None or console.summary is None:
         unknown[:0] = ["counts.deselected", "counts.reruns", "counts.xpassed (counted as passed)"]

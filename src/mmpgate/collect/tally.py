@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from typing import Any
 
 from mmpgate.collect.junit import ERROR, FAILURE, SKIPPED, Case
+from mmpgate.metrics.document import Entry as MetricsEntry
+from mmpgate.metrics.document import new_entry
 from mmpgate.record import first_line
 
 _TEARDOWN = "failed on teardown with"
@@ -40,21 +41,17 @@ class Entry:
     message: str | None
     line: int | None
 
-    def as_json(self, phases: dict[str, float] | None) -> dict[str, Any]:
-        """The `tests[]` item; `phases` from the console log replace the JUnit time when known."""
+    def as_entry(self, phases: dict[str, float] | None) -> MetricsEntry:
+        """The `tests[]` item; `phases` from the console log replace the JUnit time when known.
+
+        JUnit does not record reruns, so the entry carries none (unknown, not 0)."""
         if self.collector:
-            duration = {"collect": round(self.time, 6)}
+            duration = {"collect": self.time}
         elif phases:
-            duration = {k: round(v, 6) for k, v in phases.items()}
+            duration = phases
         else:
-            duration = {"call": round(self.time, 6)}
-        return {
-            "nodeid": self.nodeid,
-            "outcome": self.outcome,
-            "duration": duration,
-            "message": self.message,
-            "line": self.line,
-        }
+            duration = {"call": self.time}
+        return new_entry(self.nodeid, self.outcome, duration, message=self.message, line=self.line)
 
 
 @dataclasses.dataclass(slots=True)

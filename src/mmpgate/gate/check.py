@@ -31,7 +31,8 @@ def run_check(
     # Imported here so that building the CLI's parser stays cheap for every other command.
     from mmpgate import github
     from mmpgate.gate.rules import evaluate
-    from mmpgate.gate.thresholds import DEFAULT_METRICS_DIR, load_thresholds
+    from mmpgate.gate.thresholds import load_thresholds
+    from mmpgate.metrics.files import DEFAULT_RESULTS_DIR
     from mmpgate.metrics.io import write_json
     from mmpgate.metrics.results import load_baseline, load_metrics_dir
     from mmpgate.report import render, verdict_json
@@ -41,7 +42,7 @@ def run_check(
     environ = os.environ if env is None else env
     out = sys.stdout if stdout is None else stdout
     thresholds = load_thresholds(thresholds_path)
-    directory = metrics_dir or Path(thresholds.metrics or DEFAULT_METRICS_DIR)
+    directory = metrics_dir or Path(thresholds.metrics or DEFAULT_RESULTS_DIR)
     baseline_path = baseline or (
         Path(thresholds.regression.baseline) if thresholds.regression.baseline else None
     )

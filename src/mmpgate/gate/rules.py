@@ -17,10 +17,9 @@ from mmpgate.gate.quantities import exact, round_percent, round_seconds
 from mmpgate.gate.regression import regression_rows
 from mmpgate.gate.thresholds import Rules, Thresholds
 from mmpgate.gate.verdict import Figures, Quantity, Result, Row, TestNote, Unit, Verdict
-from mmpgate.metrics.format import COUNT_KEYS
-from mmpgate.metrics.results import GroupMetrics, MetricsSet
+from mmpgate.metrics.names import TOTAL
+from mmpgate.metrics.results import GroupMetrics, MetricsSet, summed
 
-TOTAL = "total"
 _FAILING = ("failed", "error")
 
 
@@ -128,25 +127,7 @@ def _total(metrics: MetricsSet, partial: list[str]) -> tuple[GroupMetrics | None
             partial.append("metrics.total.json incomplete")
             return None, None
         return metrics.total, metrics.total.file
-    return sum_groups(metrics.groups.values()), "sum of the group files"
-
-
-def sum_groups(groups: Iterable[GroupMetrics]) -> GroupMetrics:
-    """The total of complete groups: counts and wall times summed, coverage unknown (never averaged)."""
-    members = list(groups)
-    counts = {key: sum(group.counts[key] for group in members) for key in COUNT_KEYS}
-    return GroupMetrics(
-        name=TOTAL,
-        file="sum of the group files",
-        complete=all(group.complete for group in members),
-        empty=counts["total"] == 0,
-        reason=None,
-        counts=counts,
-        wall=sum(group.wall for group in members),
-        tests_sum=sum(group.tests_sum for group in members),
-        coverage=None,
-        tests=None,
-    )
+    return summed(metrics.groups.values()), "sum of the group files"
 
 
 def rule_rows(group: GroupMetrics, rules: Rules, *, total_source: str | None = None) -> list[Row]:

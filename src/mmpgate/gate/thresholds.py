@@ -28,7 +28,6 @@ from mmpgate.gate.quantities import (
 from mmpgate.metrics.names import group_name_problem
 
 THRESHOLDS_VERSION = 1
-DEFAULT_METRICS_DIR = "mmpgate-results"
 
 
 class MissingPolicy(enum.Enum):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from mmpgate.errors import InputError, located
 
+if TYPE_CHECKING:
+    from mmpgate.metrics.document import Coverage
 
-def read_totals(path: Path) -> dict[str, Any]:
+
+def read_totals(path: Path) -> Coverage:
     """Percent, line and branch counts from the root `<coverage>` element's attributes."""
     from defusedxml import ElementTree
     from defusedxml.common import DefusedXmlException

@@ -7,11 +7,14 @@ import platform
 import subprocess
 import sys
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from mmpgate import __version__
+
+if TYPE_CHECKING:
+    from mmpgate.metrics.document import Environment
 
 
 def _version(dist: str) -> str | None:
@@ -48,7 +51,7 @@ def git_commit(cwd: object) -> str | None:
 
 def describe(
     config: pytest.Config | None, *, workers: int, started: float, producer: str = "plugin"
-) -> dict[str, Any]:
+) -> Environment:
     """The `environment` object of a metrics file."""
     import time
 

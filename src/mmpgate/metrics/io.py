@@ -6,13 +6,17 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mmpgate.config.schemas import METRICS, validate
 from mmpgate.errors import InputError, located
 from mmpgate.metrics.entries import check_tests
 from mmpgate.metrics.format import FORMAT_VERSION, OUTCOME_KEYS
+
+if TYPE_CHECKING:
+    from mmpgate.metrics.document import MetricsDocument
 
 RATE_TOLERANCE = 1e-6
 
@@ -21,7 +25,7 @@ _ENTRY_ENCODER = json.JSONEncoder(sort_keys=True, allow_nan=False)
 _TESTS_PLACEHOLDER = "\x00tests\x00"
 
 
-def dumps(document: dict[str, Any]) -> str:
+def dumps(document: Mapping[str, Any]) -> str:
     """Deterministic JSON text: indented, with one `tests[]` entry per line.
 
     `indent=2` forces the pure-Python encoder; the entries (most of a large file) go through the
@@ -40,7 +44,7 @@ def dumps(document: dict[str, Any]) -> str:
     return head.replace(marker, f"[\n{body}\n  ]", 1) + "\n"
 
 
-def write_json(path: Path, document: dict[str, Any]) -> None:
+def write_json(path: Path, document: Mapping[str, Any]) -> None:
     """Write atomically: readers see the old file or the whole new one, never a partial one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -94,7 +98,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"expected a finite number, found {name}")
 
 
-def load_metrics(path: Path) -> dict[str, Any]:
+def load_metrics(path: Path) -> MetricsDocument:
     """Read, check the format version, validate against the schema and check the arithmetic."""
     document = read_json(path)
     if not isinstance(document, dict):
@@ -112,7 +116,7 @@ def load_metrics(path: Path) -> dict[str, Any]:
     else:
         validate(document, METRICS, file=path)
     check_arithmetic(document, path)
-    return document
+    return cast("MetricsDocument", document)
 
 
 def check_arithmetic(document: dict[str, Any], path: object) -> None:

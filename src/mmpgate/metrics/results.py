@@ -7,16 +7,16 @@ gate needs, one file at a time, so memory stays near that of the largest single 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from mmpgate.errors import InputError, located
+from mmpgate.metrics.document import MetricsDocument, count_of, sum_counts
+from mmpgate.metrics.files import TOTAL_FILE, read_group_documents
 from mmpgate.metrics.format import COUNT_KEYS
 from mmpgate.metrics.io import load_metrics
-
-TOTAL_FILE = "metrics.total.json"
-GROUP_GLOB = "metrics.*.json"
+from mmpgate.metrics.names import TOTAL
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -106,49 +106,28 @@ def _summary(
     )
 
 
-def load_metrics_dir(directory: Path) -> MetricsSet:
+def load_metrics_dir(
+    directory: Path, preloaded: Mapping[Path, MetricsDocument] | None = None
+) -> MetricsSet:
     """Every `metrics.<group>.json` of a directory and its `metrics.total.json` when present."""
-    if not directory.exists():
-        raise InputError(located(directory, "", "metrics directory not found"))
-    if not directory.is_dir():
-        raise InputError(located(directory, "", "expected a metrics directory, found a file"))
     groups: dict[str, GroupMetrics] = {}
-    total: GroupMetrics | None = None
-    total_doc: dict[str, Any] | None = None
-    for path in sorted(directory.glob(GROUP_GLOB)):
-        document = load_metrics(path)
-        if path.name == TOTAL_FILE:
-            if document["kind"] != "total":
-                raise InputError(
-                    located(path, "$.kind", f"expected 'total', got {document['kind']!r}")
-                )
-            total_doc = {key: document[key] for key in ("counts", "groups") if key in document}
-            total = group_from_document(document, str(path))
-            continue
-        if document["kind"] != "group":
-            raise InputError(
-                located(path, "$.kind", f"expected 'group' (only {TOTAL_FILE} holds a total)")
-            )
-        name = document["group"]
-        if name in groups:
-            raise InputError(
-                located(
-                    path,
-                    "$.group",
-                    f"expected each group in one file, '{name}' is also claimed by "
-                    f"{Path(groups[name].file).name} (combine shards first)",
-                )
-            )
-        groups[name] = group_from_document(document, str(path))
+    for path, document in read_group_documents(directory, preloaded):
+        groups[document["group"]] = group_from_document(document, str(path))
         del document
-    if total is not None and total_doc is not None:
-        check_total(total_doc, groups, Path(total.file))
+    total: GroupMetrics | None = None
+    total_path = directory / TOTAL_FILE
+    if total_path.exists():
+        total_doc = (preloaded or {}).get(total_path) or load_metrics(total_path)
+        if total_doc["kind"] != "total":
+            raise InputError(
+                located(total_path, "$.kind", f"expected 'total', got {total_doc['kind']!r}")
+            )
+        total = group_from_document(total_doc, str(total_path))
+        check_total(total_doc, groups, total_path)
     return MetricsSet(source=str(directory), groups=dict(sorted(groups.items())), total=total)
 
 
-def check_total(
-    total_doc: Mapping[str, Any], groups: Mapping[str, GroupMetrics], file: Path
-) -> None:
+def check_total(total_doc: MetricsDocument, groups: Mapping[str, GroupMetrics], file: Path) -> None:
     """A total must be the sum of the directory's groups; a stale one is refused."""
     listed = total_doc.get("groups")
     if listed is not None and sorted(listed) != sorted(groups):
@@ -160,18 +139,37 @@ def check_total(
                 " (run `mmpgate combine` again)",
             )
         )
+    expected = sum_counts(group.counts for group in groups.values())
     for key in COUNT_KEYS:
-        expected = sum(group.counts[key] for group in groups.values())
-        got = total_doc["counts"][key]
-        if got != expected:
+        got = count_of(total_doc["counts"], key)
+        if got != count_of(expected, key):
             raise InputError(
                 located(
                     file,
                     f"$.counts.{key}",
-                    f"expected {expected} (the sum of the group files), got {got}"
+                    f"expected {count_of(expected, key)} (the sum of the group files), got {got}"
                     " (run `mmpgate combine` again)",
                 )
             )
+
+
+def summed(groups: Iterable[GroupMetrics]) -> GroupMetrics:
+    """The total of groups when no `metrics.total.json` exists: counts added by the one rule
+    (`sum_counts`), wall times summed, coverage unknown (never averaged)."""
+    members = list(groups)
+    counts = sum_counts(group.counts for group in members)
+    return GroupMetrics(
+        name=TOTAL,
+        file="sum of the group files",
+        complete=all(group.complete for group in members),
+        empty=counts["total"] == 0,
+        reason=None,
+        counts={key: count_of(counts, key) for key in COUNT_KEYS},
+        wall=sum(group.wall for group in members),
+        tests_sum=sum(group.tests_sum for group in members),
+        coverage=None,
+        tests=None,
+    )
 
 
 def load_baseline(path: Path) -> MetricsSet | None:

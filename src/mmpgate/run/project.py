@@ -12,6 +12,8 @@ from typing import Any
 from mmpgate.config.loader import load_toml, load_yaml
 from mmpgate.config.schemas import CONFIG, load_schema, validate
 from mmpgate.errors import ConfigError, InputError, located
+from mmpgate.metrics.document import DEFAULT_SLOWEST
+from mmpgate.metrics.files import DEFAULT_RESULTS_DIR
 from mmpgate.metrics.names import group_name_problem
 
 if sys.version_info >= (3, 11):
@@ -20,7 +22,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 DEFAULT_GROUPS = ("unit", "integration", "e2e")
-DEFAULT_OUTPUT = "mmpgate-results"
 #: Groups that run in parallel by default; the others are serialized (`-n 0`).
 PARALLEL_BY_DEFAULT = frozenset({"unit"})
 
@@ -151,7 +152,7 @@ def load_project(root: Path, config_file: Path | None = None) -> Project:
         problem = group_name_problem(group.name)
         if problem is not None:
             raise ConfigError(located(file, f"{prefix}.groups.{group.name}", problem))
-    output = table.get("output", DEFAULT_OUTPUT)
+    output = table.get("output", DEFAULT_RESULTS_DIR)
     if not isinstance(output, str) or not output:
         raise ConfigError(
             located(file, f"{prefix}.output", f"expected a directory name, got {output!r}")
@@ -165,7 +166,7 @@ def load_project(root: Path, config_file: Path | None = None) -> Project:
     cov_source = (
         _str_list(source_cfg, file, f"{prefix}.coverage_source") if source_cfg is not None else None
     )
-    slowest = table.get("slowest", 10)
+    slowest = table.get("slowest", DEFAULT_SLOWEST)
     if isinstance(slowest, bool) or not isinstance(slowest, int) or slowest < 0:
         raise ConfigError(
             located(file, f"{prefix}.slowest", f"expected an integer >= 0, got {slowest!r}")

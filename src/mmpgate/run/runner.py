@@ -11,40 +11,13 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from mmpgate.errors import ConfigError, UsageError, located
+from mmpgate.metrics.document import MetricsDocument, new_counts, new_document, new_duration
 from mmpgate.metrics.environment import describe
-from mmpgate.metrics.format import FORMAT_VERSION, empty_counts, rates
+from mmpgate.metrics.files import GroupFiles
 from mmpgate.metrics.io import load_metrics, write_json
 from mmpgate.run.project import Group, Project
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class GroupFiles:
-    """The files one group's run writes into the output directory."""
-
-    metrics: Path
-    coverage_xml: Path
-    coverage_data: Path
-    junit: Path
-
-    @classmethod
-    def of(cls, output: Path, group: str) -> GroupFiles:
-        """The conventional names: metrics.<g>.json, coverage.<g>.xml, .coverage.<g>, junit.<g>.xml."""
-        return cls(
-            metrics=output / f"metrics.{group}.json",
-            coverage_xml=output / f"coverage.{group}.xml",
-            coverage_data=output / f".coverage.{group}",
-            junit=output / f"junit.{group}.xml",
-        )
-
-    def remove_stale(self) -> None:
-        """Delete an earlier run's files, so nothing old is ever read as this run's."""
-        for path in (self.metrics, self.coverage_xml, self.coverage_data, self.junit):
-            path.unlink(missing_ok=True)
-        for leftover in self.coverage_data.parent.glob(f"{self.coverage_data.name}.*"):
-            leftover.unlink(missing_ok=True)  # per-process data files of an interrupted run
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -54,7 +27,7 @@ class GroupResult:
     group: str
     exit_code: int
     files: GroupFiles
-    metrics: dict[str, Any] | None
+    metrics: MetricsDocument | None
 
 
 def select_groups(project: Project, names: Sequence[str], run_all: bool) -> list[Group]:
@@ -104,7 +77,9 @@ def pytest_command(
         f"--junitxml={files.junit}",
         f"-o=junit_suite_name={group.name}",
         "-ra",
+        # One setting: the slowest tests pytest prints are the ones the metrics list.
         f"--durations={project.slowest}",
+        f"--mmpgate-slowest={project.slowest}",
     ]
     if project.coverage:
         if project.coverage_source is None:
@@ -150,7 +125,7 @@ def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]
 
             stop_process_tree(process.pid, grace=5.0, popen=process)
             code = process.wait()
-    metrics: dict[str, Any] | None = None
+    metrics: MetricsDocument | None = None
     if files.metrics.is_file():
         metrics = load_metrics(files.metrics)
     else:
@@ -171,29 +146,20 @@ def _raise_terminated(signum: int, frame: object) -> None:
     raise Terminated
 
 
-def placeholder_metrics(group: str, exit_code: int, started: float) -> dict[str, Any]:
+def placeholder_metrics(group: str, exit_code: int, started: float) -> MetricsDocument:
     """An incomplete metrics file for a pytest process that ended without writing one."""
-    counts = empty_counts()
-    return {
-        "format": FORMAT_VERSION,
-        "kind": "group",
-        "group": group,
-        "complete": False,
-        "stopped_early": False,
-        "interrupted": True,
-        "empty": True,
-        "exit_status": exit_code,
-        "reason": f"pytest exited with code {exit_code} without writing metrics (crash, kill or usage error)",
-        "collected": None,
-        "counts": counts,
-        "rates": rates(counts),
-        "duration": {"wall": round(time.time() - started, 6), "tests_sum": 0.0},
-        "tests": [],
-        "slowest": [],
-        "coverage": None,
-        "environment": describe(None, workers=0, started=started, producer="runner"),
-        "source": {"producer": "runner"},
-    }
+    return new_document(
+        kind="group",
+        group=group,
+        complete=False,
+        interrupted=True,
+        exit_status=exit_code,
+        reason=f"pytest exited with code {exit_code} without writing metrics (crash, kill or usage error)",
+        counts=new_counts(),
+        duration=new_duration(time.time() - started, 0.0),
+        environment=describe(None, workers=0, started=started, producer="runner"),
+        source={"producer": "runner"},
+    )
 
 
 def result_line(result: GroupResult) -> str:

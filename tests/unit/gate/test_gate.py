@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from mmpgate.gate.rules import evaluate, sum_groups
+from mmpgate.gate.rules import evaluate
 from mmpgate.gate.thresholds import Thresholds, thresholds_from_document
 from mmpgate.gate.verdict import Result, Row, Verdict
+from mmpgate.metrics.results import summed
 
 
 def rules(**document: Any) -> Thresholds:
@@ -257,7 +258,7 @@ def test_total_coverage_is_never_averaged(group, run, ok):
 def test_total_file_is_used_for_total_rules(group, run, ok):
     """A combined total (with combined coverage) decides the total rules."""
     unit, e2e = group("unit", ok(1)), group("e2e", ok(1))
-    combined = sum_groups([unit, e2e])
+    combined = summed([unit, e2e])
     total = type(combined)(
         **{
             **{f: getattr(combined, f) for f in combined.__slots__},
