@@ -48,6 +48,7 @@ def execute(args: argparse.Namespace) -> int:
     """The gate's exit code: 0 pass, 1 failed, 2 configuration or input error."""
     from mmpgate.combine import combine
     from mmpgate.gate.check import run_check
+    from mmpgate.metrics.files import TOTAL_FILE
     from mmpgate.run.project import load_project
     from mmpgate.run.runner import output_dir, run_groups, select_groups
 
@@ -56,8 +57,12 @@ def execute(args: argparse.Namespace) -> int:
     project = load_project(Path.cwd(), args.config)
     groups = select_groups(project, args.groups, args.run_all)
     output = output_dir(project.root, project.output, args.output)
-    run_groups(project, groups, output, args.passthrough, fail_fast=args.fail_fast)
+    results = run_groups(project, groups, output, args.passthrough, fail_fast=args.fail_fast)
+    # Each file is parsed once: the documents the runner read go on to combine and the gate.
+    held = {r.files.metrics: r.metrics for r in results if r.metrics is not None}
     # Incomplete groups are combined too: the gate, not combine, turns them into a failed verdict.
-    combine(output, require_complete=False)
+    held[output / TOTAL_FILE] = combine(output, require_complete=False, preloaded=held)
     baseline = Path(args.baseline) if args.baseline else None
-    return run_check(args.thresholds, metrics_dir=output, baseline=baseline, fmt=args.fmt)
+    return run_check(
+        args.thresholds, metrics_dir=output, baseline=baseline, fmt=args.fmt, preloaded=held
+    )

@@ -7,10 +7,13 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from mmpgate.errors import ExitCode, UsageError
 from mmpgate.report import FORMATS
+
+if TYPE_CHECKING:
+    from mmpgate.metrics.document import MetricsDocument
 
 
 def run_check(
@@ -22,9 +25,11 @@ def run_check(
     *,
     stdout: TextIO | None = None,
     env: Mapping[str, str] | None = None,
+    preloaded: Mapping[Path, MetricsDocument] | None = None,
 ) -> int:
     """Load, evaluate, report; return 0 (pass) or 1 (a rule failed). Input errors raise MmpgateError.
 
+    `preloaded` documents (by path) are not parsed again (`mmpgate ci` already holds them).
     Relative `metrics:` and `regression.baseline:` paths in the thresholds file are taken from the
     current directory, like the command-line options.
     """
@@ -51,7 +56,7 @@ def run_check(
             thresholds,
             regression=dataclasses.replace(thresholds.regression, baseline=str(baseline_path)),
         )
-    metrics = load_metrics_dir(directory)
+    metrics = load_metrics_dir(directory, preloaded)
     previous = load_baseline(baseline_path) if baseline_path is not None else None
     verdict = evaluate(metrics, thresholds, previous)
     out.write(render(verdict, fmt))

@@ -131,3 +131,22 @@ def test_output_dir_option_and_symlinked_checkout(sample: pytest.Pytester, tmp_p
     assert (sample.path / "res" / "metrics.unit.json").is_file()
     doc = json.loads((sample.path / "res" / "metrics.unit.json").read_text())
     assert doc["group"] == "unit"
+
+
+def test_ci_parses_each_metrics_file_once(
+    sample: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mmpgate ci` runs, combines and gates, reading every metrics file from disk exactly once."""
+    from mmpgate.metrics import io
+
+    reads: list[str] = []
+    real = io.read_json
+
+    def counting(path: Path):
+        reads.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(io, "read_json", counting)
+    (sample.path / "thresholds.yml").write_text("version: 1\n")
+    assert main(["ci"]) == 0
+    assert sorted(reads) == ["metrics.integration.json", "metrics.unit.json"]
