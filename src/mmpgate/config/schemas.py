@@ -13,6 +13,7 @@ from mmpgate.errors import InputError, located
 METRICS = "metrics.schema.json"
 THRESHOLDS = "thresholds.schema.json"
 CONFIG = "config.schema.json"
+VERDICT = "verdict.schema.json"
 
 
 def _schema_text(name: str) -> str:

@@ -147,6 +147,19 @@ def test_baseline_regressions(pytester, record, capsys):
     assert results["max_new_failures", "unit"]["measured"]["value"] == 1
     assert results["max_removed_tests", "unit"]["measured"]["value"] == 2  # test_skipped, test_gone
     assert [t["nodeid"] for t in printed["tests"]["new_failures"]] == ["test_unit.py::test_two"]
+    _assert_valid_verdict(printed)
+
+
+def _assert_valid_verdict(document):
+    """The written verdict matches the shipped schema (and a broken one does not)."""
+    import jsonschema
+
+    from mmpgate.config.schemas import VERDICT, load_schema
+
+    validator = jsonschema.Draft202012Validator(load_schema(VERDICT))
+    assert list(validator.iter_errors(document)) == []
+    broken = {**document, "rows": [{**document["rows"][0], "result": "maybe"}]}
+    assert not validator.is_valid(broken)
 
 
 @pytest.mark.parametrize(("policy", "code"), [("pass", 0), ("warn", 0), ("fail", 1)])
