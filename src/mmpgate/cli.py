@@ -11,7 +11,15 @@ from mmpgate import __version__
 from mmpgate.errors import ExitCode, MmpgateError, one_line
 
 #: Subcommands, each a module `mmpgate.commands.<name>` with `register(subparsers)` and `execute(args)`.
-COMMANDS: tuple[str, ...] = ("run", "combine", "collect", "check", "ci", "doctor")
+COMMANDS: tuple[str, ...] = (
+    "run",
+    "combine",
+    "collect",
+    "check",
+    "ci",
+    "doctor",
+    "report",
+)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -58,7 +58,8 @@ def quantity_text(quantity: Quantity | None, *, signed: bool = False) -> str:
     return f"{sign}{value}"
 
 
-def _cells(row: Row) -> list[str]:
+def row_cells(row: Row) -> list[str]:
+    """The cells of one verdict row, in COLUMNS order."""
     return [
         row.rule,
         row.group,
@@ -70,7 +71,8 @@ def _cells(row: Row) -> list[str]:
     ]
 
 
-def _headline(verdict: Verdict) -> str:
+def headline(verdict: Verdict) -> str:
+    """`mmpgate gate: PASS` or `FAIL` with the counts of failed rules and warnings."""
     failed, warned = len(verdict.failed_rows), len(verdict.warnings)
     word = "PASS" if verdict.passed else "FAIL"
     parts = [f"{failed} rule{'s' if failed != 1 else ''} failed"] if failed else []
@@ -109,9 +111,9 @@ def _note_text(note: TestNote) -> str:
 
 def render_text(verdict: Verdict, *, list_limit: int = LIST_LIMIT) -> str:
     """An aligned table for the terminal; reasons follow the result."""
-    table = [list(COLUMNS)] + [_cells(row) for row in verdict.rows]
+    table = [list(COLUMNS)] + [row_cells(row) for row in verdict.rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(COLUMNS))]
-    out = [_headline(verdict), *("  " + line for line in _sources(verdict)), ""]
+    out = [headline(verdict), *("  " + line for line in _sources(verdict)), ""]
     for line, row in zip(table, [None, *verdict.rows], strict=True):
         text = "  ".join(
             cell.ljust(width) for cell, width in zip(line, widths, strict=True)
@@ -134,11 +136,11 @@ def _md(text: str) -> str:
 
 def render_markdown(verdict: Verdict, *, list_limit: int = LIST_LIMIT) -> str:
     """A markdown table and lists for the job summary; long lists are cut with a count."""
-    out = [f"### {_headline(verdict)}", "", " · ".join(_md(line) for line in _sources(verdict)), ""]
+    out = [f"### {headline(verdict)}", "", " · ".join(_md(line) for line in _sources(verdict)), ""]
     out.append("| " + " | ".join(COLUMNS) + " |")
     out.append("|" + "---|" * len(COLUMNS))
     for row in verdict.rows:
-        cells = [_md(cell) for cell in _cells(row)]
+        cells = [_md(cell) for cell in row_cells(row)]
         mark = {Result.FAIL: "**fail**", Result.WARN: "*warn*"}.get(row.result, row.result.value)
         cells[-1] = mark + (f" — {_md(row.detail)}" if row.detail else "")
         out.append("| " + " | ".join(cells) + " |")

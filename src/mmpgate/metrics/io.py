@@ -46,11 +46,16 @@ def dumps(document: Mapping[str, Any]) -> str:
 
 def write_json(path: Path, document: Mapping[str, Any]) -> None:
     """Write atomically: readers see the old file or the whole new one, never a partial one."""
+    write_text(path, dumps(document))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write text atomically (temp file + rename in the same directory)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(dumps(document))
+            handle.write(text)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; results are ordinary files
         os.replace(tmp, path)
     except BaseException:

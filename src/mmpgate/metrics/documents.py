@@ -1,0 +1,84 @@
+"""The group documents of a results directory, one at a time, and what one test entry says.
+
+Readers that need every test's fields (the HTML report, the exports) walk the documents here;
+the gate reads the reduced view in `metrics.results`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from mmpgate.errors import InputError, located
+from mmpgate.metrics.io import load_metrics
+from mmpgate.metrics.results import GROUP_GLOB, TOTAL_FILE
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class GroupDocument:
+    """One validated `metrics.<group>.json` (a group or one shard of it)."""
+
+    path: Path
+    data: Mapping[str, Any]
+
+    @property
+    def group(self) -> str:
+        """The group's name."""
+        return str(self.data["group"])
+
+    @property
+    def shard(self) -> str | None:
+        """`K/N` when the file holds one shard of its group (the sharded workflow writes it)."""
+        shard = self.data.get("shard")
+        if isinstance(shard, Mapping):
+            return f"{shard.get('index')}/{shard.get('count')}"
+        return str(shard) if shard is not None else None
+
+
+def group_documents(directory: Path) -> Iterator[GroupDocument]:
+    """Each group file of a results directory, validated in full, in file-name order."""
+    if not directory.exists():
+        raise InputError(located(directory, "", "metrics directory not found"))
+    if not directory.is_dir():
+        raise InputError(located(directory, "", "expected a metrics directory, found a file"))
+    found = False
+    for path in sorted(directory.glob(GROUP_GLOB)):
+        if path.name == TOTAL_FILE:
+            continue
+        document = load_metrics(path)
+        if document["kind"] != "group":
+            raise InputError(
+                located(path, "$.kind", f"expected 'group' (only {TOTAL_FILE} holds a total)")
+            )
+        found = True
+        yield GroupDocument(path, document)
+    if not found:
+        raise InputError(located(directory, "", f"no group metrics files ({GROUP_GLOB}) found"))
+
+
+def test_seconds(entry: Mapping[str, Any]) -> float:
+    """Setup + call + teardown seconds of one entry (reruns included, as pytest timed them)."""
+    return float(sum(entry["duration"].values()))
+
+
+def is_collector(entry: Mapping[str, Any]) -> bool:
+    """True for a module or class that failed or skipped at collection (not a test)."""
+    return "collect" in entry["duration"]
+
+
+def retry_count(entry: Mapping[str, Any]) -> int:
+    """Real retries of a test: pytest-rerunfailures' reruns plus `mmpgate run --retries` attempts.
+
+    Parametrized cases are separate tests, never retries of one another.
+    """
+    return int(entry.get("reruns", 0)) + len(entry.get("attempts") or ())
+
+
+def is_flaky(entry: Mapping[str, Any]) -> bool:
+    """Failed, then passed on a retry in the same run (the CTRF / Develocity definition)."""
+    classification = entry.get("classification")
+    if classification is not None:
+        return bool(classification == "flaky")
+    return entry["outcome"] == "passed" and int(entry.get("reruns", 0)) > 0

@@ -1,0 +1,113 @@
+"""Figures of earlier runs, oldest first: what the HTML report and the job summary draw as trends.
+
+A point is read from a results directory (or a single metrics file, such as a baseline's
+`metrics.total.json`). Runs are ordered by the time their tests started.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from pathlib import Path
+
+from mmpgate.metrics.documents import group_documents, is_flaky
+from mmpgate.metrics.io import load_metrics
+from mmpgate.metrics.results import TOTAL_FILE
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RunPoint:
+    """One run's headline figures. None: not known for that run."""
+
+    label: str
+    started: str | None
+    tests: int
+    failed: int  # failed + errors
+    flaky: int | None
+    coverage: float | None
+    wall: float
+
+    @property
+    def failure_rate(self) -> float | None:
+        """(failed + errors) / total; None when nothing ran."""
+        return self.failed / self.tests if self.tests else None
+
+    @property
+    def flaky_rate(self) -> float | None:
+        """Flaky tests / total; None when nothing ran or flakiness is not known."""
+        return self.flaky / self.tests if self.tests and self.flaky is not None else None
+
+
+def _label(started: str | None, commit: str | None, fallback: str) -> str:
+    if commit:
+        return str(commit)[:7]
+    return started[:16].replace("T", " ") if started else fallback
+
+
+def point_of(path: Path, label: str | None = None) -> RunPoint:
+    """The figures of the run whose results are at `path` (a directory or one metrics file)."""
+    if path.is_file():
+        document = load_metrics(path)
+        env = document.get("environment") or {}
+        coverage = document.get("coverage")
+        return RunPoint(
+            label=label or _label(env.get("started"), env.get("git_commit"), path.name),
+            started=env.get("started"),
+            tests=int(document["counts"]["total"]),
+            failed=int(document["counts"]["failed"]) + int(document["counts"]["errors"]),
+            flaky=(
+                sum(1 for e in document["tests"] if is_flaky(e))
+                if document["kind"] == "group"
+                else None
+            ),
+            coverage=float(coverage["percent"]) if coverage else None,
+            wall=float(document["duration"]["wall"]),
+        )
+    tests = failed = flaky = 0
+    wall = 0.0
+    starts: list[str] = []
+    commit: str | None = None
+    coverages: list[float | None] = []
+    for group_document in group_documents(path):
+        data = group_document.data
+        counts = data["counts"]
+        tests += int(counts["total"])
+        failed += int(counts["failed"]) + int(counts["errors"])
+        flaky += sum(1 for entry in data["tests"] if is_flaky(entry))
+        wall += float(data["duration"]["wall"])
+        env = data.get("environment") or {}
+        if env.get("started"):
+            starts.append(str(env["started"]))
+        commit = commit or env.get("git_commit")
+        cov = data.get("coverage")
+        coverages.append(float(cov["percent"]) if cov else None)
+    coverage = coverages[0] if len(coverages) == 1 else None
+    total_file = path / TOTAL_FILE
+    if total_file.is_file():
+        total_cov = load_metrics(total_file).get("coverage")
+        coverage = float(total_cov["percent"]) if total_cov else coverage
+    started = min(starts) if starts else None
+    return RunPoint(
+        label=label or _label(started, commit, path.name),
+        started=started,
+        tests=tests,
+        failed=failed,
+        flaky=flaky,
+        coverage=coverage,
+        wall=wall,
+    )
+
+
+def past_runs(directory: Path) -> list[Path]:
+    """Every run kept under `directory`: each subdirectory holding metrics files."""
+    if not directory.is_dir():
+        from mmpgate.errors import InputError, located
+
+        raise InputError(located(directory, "", "expected a directory of earlier runs' results"))
+    return [child for child in sorted(directory.iterdir()) if any(child.glob("metrics.*.json"))]
+
+
+def ordered(points: Iterable[RunPoint]) -> tuple[RunPoint, ...]:
+    """Oldest first by start time; points without one keep their given order, before the rest."""
+    listed = list(points)
+    return tuple(sorted(listed, key=lambda p: (p.started is not None, p.started or "")))
