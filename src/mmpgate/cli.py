@@ -19,6 +19,7 @@ COMMANDS: tuple[str, ...] = (
     "ci",
     "doctor",
     "report",
+    "export",
 )
 
 

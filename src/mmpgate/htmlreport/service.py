@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import fnmatch
 from pathlib import Path
 
-from mmpgate.errors import UsageError
 from mmpgate.htmlreport.model import ReportData, gather
-from mmpgate.metrics.results import GROUP_GLOB, TOTAL_FILE
+from mmpgate.metrics.documents import check_output
+from mmpgate.metrics.results import TOTAL_FILE
 from mmpgate.trends import RunPoint, ordered, past_runs, point_of
 
 
@@ -76,13 +75,7 @@ def write_report(inputs: ReportInputs) -> ReportData:
     from mmpgate.htmlreport.page import render_page
     from mmpgate.metrics.io import write_text
 
-    target = inputs.output.resolve()
-    sources = [inputs.metrics, inputs.thresholds, inputs.baseline, inputs.runs]
-    for source in filter(None, sources):
-        resolved = source.resolve()
-        inside = target.parent == resolved and fnmatch.fnmatch(target.name, GROUP_GLOB)
-        if target == resolved or inside:
-            raise UsageError(f"--output {inputs.output}: would write over an input ({source})")
+    check_output(inputs.output, [inputs.metrics, inputs.thresholds, inputs.baseline, inputs.runs])
     data = build(inputs)
     write_text(inputs.output, render_page(data))
     return data

@@ -7,11 +7,12 @@ the gate reads the reduced view in `metrics.results`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+import fnmatch
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from mmpgate.errors import InputError, located
+from mmpgate.errors import InputError, UsageError, located
 from mmpgate.metrics.io import load_metrics
 from mmpgate.metrics.results import GROUP_GLOB, TOTAL_FILE
 
@@ -82,3 +83,13 @@ def is_flaky(entry: Mapping[str, Any]) -> bool:
     if classification is not None:
         return bool(classification == "flaky")
     return entry["outcome"] == "passed" and int(entry.get("reruns", 0)) > 0
+
+
+def check_output(output: Path, inputs: Iterable[Path | None]) -> None:
+    """Refuse an output that is one of the inputs or a metrics file inside an input directory."""
+    target = output.resolve()
+    for source in filter(None, inputs):
+        resolved = source.resolve()
+        inside = target.parent == resolved and fnmatch.fnmatch(target.name, GROUP_GLOB)
+        if target == resolved or inside:
+            raise UsageError(f"--output {output}: would write over an input ({source})")

@@ -1,0 +1,1 @@
+"""`mmpgate export`: a run's results in formats other tools read (CTRF JSON, JUnit XML)."""
