@@ -7,12 +7,13 @@ A point is read from a results directory (or a single metrics file, such as a ba
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from mmpgate.metrics.documents import group_documents, is_flaky
+from mmpgate.metrics.files import TOTAL_FILE
 from mmpgate.metrics.io import load_metrics
-from mmpgate.metrics.results import TOTAL_FILE
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -47,12 +48,12 @@ def _label(started: str | None, commit: str | None, fallback: str) -> str:
 def point_of(path: Path, label: str | None = None) -> RunPoint:
     """The figures of the run whose results are at `path` (a directory or one metrics file)."""
     if path.is_file():
-        document = load_metrics(path)
-        env = document.get("environment") or {}
-        coverage = document.get("coverage")
+        document: Mapping[str, Any] = load_metrics(path)
+        facts: Mapping[str, Any] = document.get("environment") or {}
+        measured = document.get("coverage")
         return RunPoint(
-            label=label or _label(env.get("started"), env.get("git_commit"), path.name),
-            started=env.get("started"),
+            label=label or _label(facts.get("started"), facts.get("git_commit"), path.name),
+            started=facts.get("started"),
             tests=int(document["counts"]["total"]),
             failed=int(document["counts"]["failed"]) + int(document["counts"]["errors"]),
             flaky=(
@@ -60,7 +61,7 @@ def point_of(path: Path, label: str | None = None) -> RunPoint:
                 if document["kind"] == "group"
                 else None
             ),
-            coverage=float(coverage["percent"]) if coverage else None,
+            coverage=float(measured["percent"]) if measured else None,
             wall=float(document["duration"]["wall"]),
         )
     tests = failed = flaky = 0
@@ -75,7 +76,7 @@ def point_of(path: Path, label: str | None = None) -> RunPoint:
         failed += int(counts["failed"]) + int(counts["errors"])
         flaky += sum(1 for entry in data["tests"] if is_flaky(entry))
         wall += float(data["duration"]["wall"])
-        env = data.get("environment") or {}
+        env: Mapping[str, Any] = data.get("environment") or {}
         if env.get("started"):
             starts.append(str(env["started"]))
         commit = commit or env.get("git_commit")
@@ -84,7 +85,7 @@ def point_of(path: Path, label: str | None = None) -> RunPoint:
     coverage = coverages[0] if len(coverages) == 1 else None
     total_file = path / TOTAL_FILE
     if total_file.is_file():
-        total_cov = load_metrics(total_file).get("coverage")
+        total_cov: Mapping[str, Any] | None = load_metrics(total_file).get("coverage")
         coverage = float(total_cov["percent"]) if total_cov else coverage
     started = min(starts) if starts else None
     return RunPoint(

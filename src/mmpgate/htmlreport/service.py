@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mmpgate.htmlreport.model import ReportData, gather
 from mmpgate.metrics.documents import check_output
-from mmpgate.metrics.results import TOTAL_FILE
+from mmpgate.metrics.files import TOTAL_FILE
 from mmpgate.trends import RunPoint, ordered, past_runs, point_of
 
 

@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from mmpgate.errors import InputError, UsageError, located
-from mmpgate.metrics.io import load_metrics
-from mmpgate.metrics.results import GROUP_GLOB, TOTAL_FILE
+from mmpgate.metrics.files import METRICS_GLOB, read_group_documents
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class GroupDocument:
-    """One validated `metrics.<group>.json` (a group or one shard of it)."""
+    """One validated `metrics.<group>.json`."""
 
     path: Path
     data: Mapping[str, Any]
@@ -39,24 +38,13 @@ class GroupDocument:
 
 
 def group_documents(directory: Path) -> Iterator[GroupDocument]:
-    """Each group file of a results directory, validated in full, in file-name order."""
-    if not directory.exists():
-        raise InputError(located(directory, "", "metrics directory not found"))
-    if not directory.is_dir():
-        raise InputError(located(directory, "", "expected a metrics directory, found a file"))
+    """Each group file of a results directory through the one loader; at least one must exist."""
     found = False
-    for path in sorted(directory.glob(GROUP_GLOB)):
-        if path.name == TOTAL_FILE:
-            continue
-        document = load_metrics(path)
-        if document["kind"] != "group":
-            raise InputError(
-                located(path, "$.kind", f"expected 'group' (only {TOTAL_FILE} holds a total)")
-            )
+    for path, document in read_group_documents(directory):
         found = True
         yield GroupDocument(path, document)
     if not found:
-        raise InputError(located(directory, "", f"no group metrics files ({GROUP_GLOB}) found"))
+        raise InputError(located(directory, "", f"no group metrics files ({METRICS_GLOB}) found"))
 
 
 def test_seconds(entry: Mapping[str, Any]) -> float:
@@ -90,6 +78,6 @@ def check_output(output: Path, inputs: Iterable[Path | None]) -> None:
     target = output.resolve()
     for source in filter(None, inputs):
         resolved = source.resolve()
-        inside = target.parent == resolved and fnmatch.fnmatch(target.name, GROUP_GLOB)
+        inside = target.parent == resolved and fnmatch.fnmatch(target.name, METRICS_GLOB)
         if target == resolved or inside:
             raise UsageError(f"--output {output}: would write over an input ({source})")
