@@ -22,6 +22,7 @@ from mmpgate.metrics.document import (
     new_entry,
     slowest_of,
 )
+from mmpgate.metrics.format import PHASES
 
 #: pytest's terminal categories -> our count keys.
 _CATEGORY_TO_COUNT = {
@@ -42,7 +43,6 @@ _CATEGORY_TO_OUTCOME = {
     "xfailed": "xfailed",
     "xpassed": "xpassed",
 }
-_PHASES = ("setup", "call", "teardown", "collect")
 MESSAGE_LIMIT = 500
 
 
@@ -130,7 +130,7 @@ class Recorder:
         if category == "rerun":
             entry.reruns += 1
             entry.duration.clear()
-        elif when in _PHASES:
+        elif when in PHASES:
             entry.duration[when] = duration
         if counts and category in _CATEGORY_TO_COUNT:
             self._counts[_CATEGORY_TO_COUNT[category]] += 1

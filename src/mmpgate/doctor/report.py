@@ -84,8 +84,12 @@ def render_github(findings: tuple[Finding, ...], files: int) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    from mmpgate.github import escape_data  # one home for the runner's escaping
+
+    return escape_data(text)
 
 
 def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    from mmpgate.github import escape_property
+
+    return escape_property(text)

@@ -10,6 +10,7 @@ from fractions import Fraction
 from mmpgate.gate.quantities import round_percent, round_seconds
 from mmpgate.gate.thresholds import MissingPolicy, Regression, SlowTest
 from mmpgate.gate.verdict import Quantity, Result, Row, TestNote, Unit
+from mmpgate.metrics.format import FAILING_OUTCOMES as _FAILING
 from mmpgate.metrics.results import GroupMetrics, MetricsSet, TestResult
 
 _POLICY_RESULT = {
@@ -17,7 +18,6 @@ _POLICY_RESULT = {
     MissingPolicy.WARN: Result.WARN,
     MissingPolicy.FAIL: Result.FAIL,
 }
-_FAILING = frozenset(("failed", "error"))
 _PASSING = frozenset(("passed", "xpassed"))
 
 

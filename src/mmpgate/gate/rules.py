@@ -17,10 +17,9 @@ from mmpgate.gate.quantities import exact, round_percent, round_seconds
 from mmpgate.gate.regression import regression_rows
 from mmpgate.gate.thresholds import Rules, Thresholds
 from mmpgate.gate.verdict import Figures, Quantity, Result, Row, TestNote, Unit, Verdict
+from mmpgate.metrics.format import FAILING_OUTCOMES as _FAILING
 from mmpgate.metrics.names import TOTAL
 from mmpgate.metrics.results import GroupMetrics, MetricsSet, summed
-
-_FAILING = ("failed", "error")
 
 
 def evaluate(metrics: MetricsSet, thresholds: Thresholds, baseline: MetricsSet | None) -> Verdict:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from mmpgate.errors import InputError, located
-from mmpgate.metrics.format import TEST_OUTCOMES
+from mmpgate.metrics.format import PHASES, TEST_OUTCOMES
 
 _TEST_KEYS = frozenset(("nodeid", "outcome", "duration", "reruns", "message", "line"))
 _REQUIRED = ("nodeid", "outcome", "duration")
-_PHASES = frozenset(("setup", "call", "teardown", "collect"))
+_PHASES = frozenset(PHASES)
 _OUTCOMES = frozenset(TEST_OUTCOMES)
 _OUTCOMES_TEXT = {outcome: True for outcome in TEST_OUTCOMES}
 _REQUIRED_SET = frozenset(_REQUIRED)

@@ -10,3 +10,7 @@ COUNT_KEYS: tuple[str, ...] = (*OUTCOME_KEYS, "deselected", "reruns", "total")
 
 #: Per-test outcome values in `tests[].outcome`.
 TEST_OUTCOMES: tuple[str, ...] = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
+#: Test outcomes that count against the failure rate.
+FAILING_OUTCOMES: frozenset[str] = frozenset(("failed", "error"))
+#: The phases a test entry's `duration` may hold (`collect` for a collector).
+PHASES: tuple[str, ...] = ("setup", "call", "teardown", "collect")

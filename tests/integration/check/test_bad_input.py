@@ -12,33 +12,15 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from recorded import build_document
 
 from mmpgate.cli import main
 from mmpgate.metrics.io import dumps, write_json
-from mmpgate.record import Recorder, RunFacts
-
-ENVIRONMENT = {
-    "python": None, "platform": None, "pytest": None, "xdist": None, "workers": 0,
-    "git_commit": None, "command": [], "started": None, "finished": None, "producer": "test",
-}  # fmt: skip
 
 
 def document(group: str = "unit") -> dict[str, Any]:
     """A valid metrics document of two passing tests."""
-    recorder = Recorder()
-    for name in ("a", "b"):
-        recorder.add_test_report(
-            nodeid=f"t.py::{name}",
-            when="call",
-            category="passed",
-            duration=0.1,
-            counts=True,
-            message=None,
-            line=1,
-        )
-    facts = RunFacts(group=group, exit_status=0, interrupted=False, stopped_early=False, collected=2,
-                     wall=0.3, environment=ENVIRONMENT, coverage=None, source={})  # fmt: skip
-    return recorder.build(facts)
+    return build_document(group, [("a", "passed", 0.1), ("b", "passed", 0.1)], wall=0.3)
 
 
 def check(root: Path, *extra: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

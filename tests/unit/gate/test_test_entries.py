@@ -10,12 +10,12 @@ import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from recorded import build_document
 
 from mmpgate.config.schemas import METRICS, load_schema
 from mmpgate.errors import InputError
 from mmpgate.metrics.entries import check_tests, entry_problem
 from mmpgate.metrics.io import load_metrics, write_json
-from mmpgate.record import Recorder, RunFacts
 
 SCHEMA = json.loads((Path(__file__).parents[3] / "schemas" / "metrics.schema.json").read_text())
 TEST_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA["$defs"]["test"])
@@ -83,22 +83,7 @@ def test_bad_entry_names_its_path(entry, where):
 
 def test_fast_loader_agrees_with_the_full_loader(tmp_path):
     """A real document and a broken copy: both loaders accept the first and refuse the second."""
-    recorder = Recorder()
-    recorder.add_test_report(
-        nodeid="t.py::a",
-        when="call",
-        category="passed",
-        duration=0.1,
-        counts=True,
-        message=None,
-        line=1,
-    )
-    document = recorder.build(
-        RunFacts(group="unit", exit_status=0, interrupted=False, stopped_early=False, collected=1, wall=0.2,
-                 environment={"python": None, "platform": None, "pytest": None, "xdist": None, "workers": 0,
-                              "git_commit": None, "command": [], "started": None, "finished": None, "producer": "test"},
-                 coverage=None, source={})
-    )  # fmt: skip
+    document = build_document("unit", [("a", "passed", 0.1)], wall=0.2)
     good = tmp_path / "metrics.unit.json"
     write_json(good, document)
     schema = load_schema(METRICS)

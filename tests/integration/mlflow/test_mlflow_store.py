@@ -11,6 +11,18 @@ import pytest
 from mmpgate.stabilize import mlflow_store
 from mmpgate.stabilize.mlflow_store import StoreKind
 
+# mlflow 3.x's SQLAlchemy store configures a `noload` relationship at import; SQLAlchemy 2.1
+# deprecates it. Not ours to fix: ignore exactly that warning, only in this module.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:The ``noload`` loader strategy is deprecated:sqlalchemy.exc.SADeprecationWarning"
+)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite tracking database for the module's tests."""
+    return mlflow_store.migrate_template(tmp_path_factory.mktemp("template"))
+
 
 def test_sqlite_uri_is_absolute_with_four_slashes(tmp_path: Path) -> None:
     """An absolute database path becomes sqlite:////abs/path."""
