@@ -9,7 +9,7 @@ from pathlib import Path
 from mmpgate.errors import ExitCode
 
 #: `mmpgate.doctor.report.Format` values, kept here so the CLI builds without importing doctor.
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "sarif")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--format",
         choices=FORMATS,
         default=FORMATS[0],
-        help="text (grouped by file), json, or github (workflow annotations)",
+        help="text (grouped by file), json, github (workflow annotations) or sarif "
+        "(SARIF 2.1.0 for GitHub code scanning)",
     )
     parser.set_defaults(execute=execute)
 

@@ -21,11 +21,16 @@ class Format(enum.Enum):
     TEXT = "text"
     JSON = "json"
     GITHUB = "github"
+    SARIF = "sarif"
 
 
 def render(findings: tuple[Finding, ...], files: int, output: Format, scope: Scope) -> str:
     """The whole report in one format (ends with a newline); the text and GitHub forms state the
     scope on their first line, the JSON form under `scope`."""
+    if output is Format.SARIF:
+        from mmpgate.doctor.sarif import render_sarif
+
+        return render_sarif(findings)
     if output is Format.JSON:
         document = {
             "scope": {"paths": list(scope.paths), "origin": scope.origin},
