@@ -8,14 +8,17 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from mmpgate.gate.quantities import decimal_text
 from mmpgate.gate.verdict import Figures, Verdict
 from mmpgate.report import quantity_text, render_markdown
+
+if TYPE_CHECKING:
+    from mmpgate.trends import RunPoint
 
 #: The runner refuses a step summary above 1 MiB; stay well under it.
 SUMMARY_LIMIT = 1024 * 1024
@@ -87,10 +90,14 @@ def verdict_outputs(verdict: Verdict) -> dict[str, str]:
     return values
 
 
-def summary_markdown(verdict: Verdict, budget: int = SUMMARY_BUDGET) -> str:
-    """The markdown verdict, with its lists cut further until it fits in `budget` bytes."""
-    for limit in _LIST_LIMITS:
-        text = render_markdown(verdict, list_limit=limit)
+def summary_markdown(
+    verdict: Verdict, budget: int = SUMMARY_BUDGET, trend: Sequence[RunPoint] = ()
+) -> str:
+    """The markdown verdict, with its lists cut further until it fits in `budget` bytes; at each
+    length the trend charts give way first (the failing tests matter more than the picture)."""
+    attempts = [(limit, shown) for limit in _LIST_LIMITS for shown in (trend, ())]
+    for limit, shown in attempts:
+        text = render_markdown(verdict, list_limit=limit, trend=shown)
         if len(text.encode("utf-8")) <= budget:
             return text
     note = (
@@ -100,7 +107,9 @@ def summary_markdown(verdict: Verdict, budget: int = SUMMARY_BUDGET) -> str:
     return data.decode("utf-8", errors="ignore") + note
 
 
-def append_summary(verdict: Verdict, env: Mapping[str, str] | None = None) -> bool:
+def append_summary(
+    verdict: Verdict, env: Mapping[str, str] | None = None, trend: Sequence[RunPoint] = ()
+) -> bool:
     """Append the markdown verdict to $GITHUB_STEP_SUMMARY, keeping the file under 1 MiB."""
     target = (os.environ if env is None else env).get("GITHUB_STEP_SUMMARY")
     if not target:
@@ -111,7 +120,7 @@ def append_summary(verdict: Verdict, env: Mapping[str, str] | None = None) -> bo
     if budget <= 0:
         return False
     with path.open("a", encoding="utf-8") as handle:
-        handle.write(summary_markdown(verdict, budget))
+        handle.write(summary_markdown(verdict, budget, trend))
     return True
 
 

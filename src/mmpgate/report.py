@@ -6,10 +6,13 @@ import json
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mmpgate.gate.quantities import percent_text, seconds_text
 from mmpgate.gate.verdict import Figures, Quantity, Result, Row, TestNote, Unit, Verdict
+
+if TYPE_CHECKING:
+    from mmpgate.trends import RunPoint
 
 FORMATS: tuple[str, ...] = ("text", "markdown", "json")
 COLUMNS: tuple[str, ...] = ("rule", "group", "measured", "threshold", "baseline", "delta", "result")
@@ -18,12 +21,14 @@ LIST_LIMIT = 20
 VERDICT_FORMAT = 1
 
 
-def render(verdict: Verdict, fmt: str, *, list_limit: int = LIST_LIMIT) -> str:
-    """The verdict in `fmt` (text, markdown or json)."""
+def render(
+    verdict: Verdict, fmt: str, *, list_limit: int = LIST_LIMIT, trend: Sequence[RunPoint] = ()
+) -> str:
+    """The verdict in `fmt` (text, markdown or json); markdown adds charts of the `trend`."""
     if fmt == "text":
         return render_text(verdict, list_limit=list_limit)
     if fmt == "markdown":
-        return render_markdown(verdict, list_limit=list_limit)
+        return render_markdown(verdict, list_limit=list_limit, trend=trend)
     if fmt == "json":
         return json.dumps(verdict_json(verdict), indent=2, sort_keys=True) + "\n"
     raise ValueError(f"unknown format {fmt!r}")
@@ -134,8 +139,11 @@ def _md(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`").replace("<", "&lt;")
 
 
-def render_markdown(verdict: Verdict, *, list_limit: int = LIST_LIMIT) -> str:
-    """A markdown table and lists for the job summary; long lists are cut with a count."""
+def render_markdown(
+    verdict: Verdict, *, list_limit: int = LIST_LIMIT, trend: Sequence[RunPoint] = ()
+) -> str:
+    """A markdown table, Mermaid charts of the figures that moved over `trend`, and lists for the
+    job summary; long lists are cut with a count."""
     out = [f"### {headline(verdict)}", "", " · ".join(_md(line) for line in _sources(verdict)), ""]
     out.append("| " + " | ".join(COLUMNS) + " |")
     out.append("|" + "---|" * len(COLUMNS))
@@ -144,6 +152,11 @@ def render_markdown(verdict: Verdict, *, list_limit: int = LIST_LIMIT) -> str:
         mark = {Result.FAIL: "**fail**", Result.WARN: "*warn*"}.get(row.result, row.result.value)
         cells[-1] = mark + (f" — {_md(row.detail)}" if row.detail else "")
         out.append("| " + " | ".join(cells) + " |")
+    from mmpgate.mermaid import trend_markdown
+
+    charts = trend_markdown(trend)
+    if charts:
+        out += ["", charts]
     for title, notes in _lists(verdict):
         if notes:
             out += ["", f"<details><summary>{title}: {len(notes)}</summary>", ""]

@@ -14,6 +14,7 @@ from typing import Any
 from mmpgate.metrics.documents import group_documents, is_flaky
 from mmpgate.metrics.files import TOTAL_FILE
 from mmpgate.metrics.io import load_metrics
+from mmpgate.metrics.results import MetricsSet
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -112,3 +113,23 @@ def ordered(points: Iterable[RunPoint]) -> tuple[RunPoint, ...]:
     """Oldest first by start time; points without one keep their given order, before the rest."""
     listed = list(points)
     return tuple(sorted(listed, key=lambda p: (p.started is not None, p.started or "")))
+
+
+def point_of_set(metrics: MetricsSet, label: str) -> RunPoint:
+    """A run's figures from what the gate already read (flakiness is not part of that view)."""
+    groups = list(metrics.groups.values())
+    tests = sum(group.total for group in groups)
+    failed = sum(group.counts["failed"] + group.counts["errors"] for group in groups)
+    if metrics.total is not None:
+        coverage = metrics.total.coverage
+    else:
+        coverage = groups[0].coverage if len(groups) == 1 else None
+    return RunPoint(
+        label=label,
+        started=None,
+        tests=tests,
+        failed=failed,
+        flaky=None,
+        coverage=coverage,
+        wall=sum(group.wall for group in groups),
+    )

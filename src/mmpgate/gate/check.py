@@ -41,6 +41,7 @@ def run_check(
     from mmpgate.metrics.io import write_json
     from mmpgate.metrics.results import load_baseline, load_metrics_dir
     from mmpgate.report import render, verdict_json
+    from mmpgate.trends import point_of_set
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -59,12 +60,17 @@ def run_check(
     metrics = load_metrics_dir(directory, preloaded)
     previous = load_baseline(baseline_path) if baseline_path is not None else None
     verdict = evaluate(metrics, thresholds, previous)
-    out.write(render(verdict, fmt))
+    trend = (
+        (point_of_set(previous, "baseline"), point_of_set(metrics, "now"))
+        if previous is not None
+        else ()
+    )
+    out.write(render(verdict, fmt, trend=trend))
     out.flush()
     if output is not None:
         write_json(output, verdict_json(verdict))
     github.write_outputs(github.verdict_outputs(verdict), environ)
-    github.append_summary(verdict, environ)
+    github.append_summary(verdict, environ, trend)
     # Annotations are workflow commands on a stream the runner reads; keep JSON on stdout clean.
     github.emit_annotations(verdict, sys.stderr if fmt == "json" else out, environ)
     return int(ExitCode.OK if verdict.passed else ExitCode.GATE_FAILED)
