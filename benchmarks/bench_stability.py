@@ -67,7 +67,7 @@ def run_suite(project: Path, workers: int, groups: Sequence[str], output: Path) 
     """`mmpgate run GROUPS -- -n WORKERS` in `project`; residual processes counted after it."""
     token = f"bench-{uuid.uuid4().hex}"
     env = {**os.environ, "MMPGATE_RUN_ID": token, "MLSERVICE_PROBLEM_TOKEN": token}
-    command = [sys.executable, "-m", "mmpgate", "run", *groups, "--output", str(output)]
+    command = [sys.executable, "-m", "mmpgate", "run", *groups, "--results-dir", str(output)]
     command += ["--", "-n", str(workers), "-p", "no:cacheprovider"]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=project, env=env, capture_output=True, check=False)

@@ -20,6 +20,7 @@ COMMANDS: tuple[str, ...] = (
     "doctor",
     "report",
     "export",
+    "plan",
 )
 
 

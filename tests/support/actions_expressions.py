@@ -290,7 +290,8 @@ def evaluate_template(
     if not isinstance(value, str):
         return value
     whole = _SUBSTITUTION.fullmatch(value.strip())
-    if whole is not None:
+    # `${{ a }}-${{ b }}` also "fully matches" lazily: only one expression keeps its type.
+    if whole is not None and len(_SUBSTITUTION.findall(value)) == 1:
         return evaluate(whole.group(1), contexts, status)
     return substitute(value, contexts, status)
 

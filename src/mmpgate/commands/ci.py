@@ -41,6 +41,13 @@ def register(subparsers: Any) -> None:
         dest="fmt",
         help="verdict format on stdout (default: text)",
     )
+    parser.add_argument(
+        "--output",
+        metavar="FILE",
+        default=None,
+        type=Path,
+        help="also write the JSON verdict to FILE",
+    )
     parser.set_defaults(execute=execute, accepts_passthrough=True)
 
 
@@ -56,7 +63,7 @@ def execute(args: argparse.Namespace) -> int:
         raise MmpgateError(f"{args.thresholds}: thresholds file not found")
     project = load_project(Path.cwd(), args.config)
     groups = select_groups(project, args.groups, args.run_all)
-    output = output_dir(project.root, project.output, args.output)
+    output = output_dir(project.root, project.output, args.results_dir)
     results = run_groups(project, groups, output, args.passthrough, fail_fast=args.fail_fast)
     # Each file is parsed once: the documents the runner read go on to combine and the gate.
     held = {r.files.metrics: r.metrics for r in results if r.metrics is not None}
@@ -64,5 +71,10 @@ def execute(args: argparse.Namespace) -> int:
     held[output / TOTAL_FILE] = combine(output, require_complete=False, preloaded=held)
     baseline = Path(args.baseline) if args.baseline else None
     return run_check(
-        args.thresholds, metrics_dir=output, baseline=baseline, fmt=args.fmt, preloaded=held
+        args.thresholds,
+        metrics_dir=output,
+        baseline=baseline,
+        fmt=args.fmt,
+        output=args.output,
+        preloaded=held,
     )

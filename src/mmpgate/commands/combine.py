@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from mmpgate.errors import UsageError
+
 
 def register(subparsers: Any) -> None:
     """Add the `combine` subcommand."""
@@ -27,14 +29,24 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="combine incomplete groups too (the total is then marked incomplete)",
     )
+    parser.add_argument(
+        "--expect",
+        metavar="JSON",
+        default=None,
+        help='require exactly these groups, e.g. \'{"unit": 1, "e2e": 1}\' (`mmpgate plan`\'s expected)',
+    )
     parser.set_defaults(execute=execute)
 
 
 def execute(args: argparse.Namespace) -> int:
     """Combine; exit 2 on missing, incomplete or mismatched inputs."""
     from mmpgate.combine import combine
+    from mmpgate.matrix import parse_shards
 
-    total = combine(args.directory, require_complete=not args.allow_incomplete)
+    expected = parse_shards(args.expect, "--expect") if args.expect is not None else None
+    if expected == {}:
+        raise UsageError("--expect: expected at least one group")
+    total = combine(args.directory, require_complete=not args.allow_incomplete, expected=expected)
     cov = total["coverage"]
     coverage = f", coverage {cov['percent']:.2f}%" if cov else ", no coverage data"
     print(

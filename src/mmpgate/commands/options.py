@@ -13,7 +13,10 @@ def add_common(parser: argparse.ArgumentParser) -> None:
         "--all", action="store_true", dest="run_all", help="run every configured group"
     )
     parser.add_argument(
-        "--output", metavar="DIR", default=None, help="results directory (default: mmpgate-results)"
+        "--results-dir",
+        metavar="DIR",
+        default=None,
+        help="results directory (default: the `output` setting, mmpgate-results)",
     )
     parser.add_argument(
         "--config",

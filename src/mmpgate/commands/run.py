@@ -1,4 +1,4 @@
-"""`mmpgate run [GROUP ...] [--all] [--output DIR] [-- PYTEST_ARGS]`."""
+"""`mmpgate run [GROUP ...] [--all] [--results-dir DIR] [-- PYTEST_ARGS]`."""
 
 from __future__ import annotations
 
@@ -28,6 +28,6 @@ def execute(args: argparse.Namespace) -> int:
 
     project = load_project(Path.cwd(), args.config)
     groups = select_groups(project, args.groups, args.run_all)
-    output = output_dir(project.root, project.output, args.output)
+    output = output_dir(project.root, project.output, args.results_dir)
     results = run_groups(project, groups, output, args.passthrough, fail_fast=args.fail_fast)
     return first_failure(results)

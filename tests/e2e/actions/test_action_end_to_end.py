@@ -119,8 +119,10 @@ def test_the_action_passes_a_passing_project(tmp_path, action_python):
     assert out["artifact-name"] == "mmpgate-all"
     uploaded = artifacts.root / "mmpgate-all"
     assert artifacts.calls[0]["include-hidden-files"] == "true"
+    assert artifacts.calls[0]["overwrite"] == "true"
     for name in (".coverage.unit", "metrics.unit.json", "coverage.e2e.xml", "metrics.total.json"):
         assert (uploaded / name).is_file(), name
+    assert json.loads((uploaded / "verdict.json").read_text())["verdict"] == "pass"
     installed = subprocess.run(
         [str(action_python / "python"), "-c", "import mmpgate; print(mmpgate.__file__)"],
         capture_output=True,

@@ -62,7 +62,15 @@ def run(project: Path, command: list[str], token: str) -> subprocess.CompletedPr
 def test_stabilized_integration_group_passes_with_no_residue(attempt: int, tmp_path: Path) -> None:
     """`mmpgate run integration -- -n 2` on the example: exit 0, no failure, no process left."""
     token = f"e2e-{uuid.uuid4().hex}"
-    command = [sys.executable, "-m", "mmpgate", "run", "integration", "--output", str(tmp_path)]
+    command = [
+        sys.executable,
+        "-m",
+        "mmpgate",
+        "run",
+        "integration",
+        "--results-dir",
+        str(tmp_path),
+    ]
     done = run(STABLE, [*command, "--", "-n", "2", "-p", "no:cacheprovider"], token)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     counts = json.loads((tmp_path / "metrics.integration.json").read_text())["counts"]
@@ -78,7 +86,7 @@ def test_stabilized_integration_group_passes_with_no_residue(attempt: int, tmp_p
 def test_stabilized_e2e_group_with_a_real_mlflow_server(tmp_path: Path) -> None:
     """The example's e2e group (mlflow server + uvicorn) passes at -n 2 and leaves nothing."""
     token = f"e2e-{uuid.uuid4().hex}"
-    command = [sys.executable, "-m", "mmpgate", "run", "e2e", "--output", str(tmp_path)]
+    command = [sys.executable, "-m", "mmpgate", "run", "e2e", "--results-dir", str(tmp_path)]
     done = run(STABLE, [*command, "--", "-n", "2", "-p", "no:cacheprovider"], token)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     time.sleep(1.0)

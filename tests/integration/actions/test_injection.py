@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import actions_files as af
 import actions_runner as runner
@@ -44,7 +45,7 @@ def test_a_harmless_value_fires_nothing_on_the_vulnerable_action(tmp_path):
     assert runner.fired_canaries(tmp_path) == []
 
 
-CHECKED_INPUTS = ["command", "groups", "artifact-name", "upload", "install"]
+CHECKED_INPUTS = ["command", "groups", "artifact-name", "upload", "install", "shard", "retention-days"]
 
 
 @pytest.mark.parametrize("name", CHECKED_INPUTS)
@@ -65,6 +66,32 @@ def test_canaries_in_a_checked_input_are_refused_and_never_run(tmp_path, name):
 def test_the_real_action_has_no_other_unvalidated_string_inputs():
     """Every input is covered: either refused above or carried through the end-to-end canary run."""
     carried = {"thresholds", "metrics-dir", "baseline", "pytest-args", "working-directory",
-               "python-version"}  # fmt: skip
+               "python-version", *MMPGATE_CHECKED}  # fmt: skip
     declared = set(af.load_yaml(af.ACTION)["inputs"])
     assert declared == carried | set(CHECKED_INPUTS)
+
+
+#: Inputs mmpgate itself parses (JSON, stage order): carried as data, refused by mmpgate.
+MMPGATE_CHECKED = {"shards": "plan", "stages": "plan", "expect": "combine"}
+
+
+@pytest.mark.parametrize("name", sorted(MMPGATE_CHECKED))
+def test_canaries_in_inputs_mmpgate_parses_reach_it_as_data(tmp_path, name):
+    """The canaries reach mmpgate verbatim, which refuses them (exit 2); none fires."""
+    env = base_env(tmp_path)
+    env["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), env["PATH"]])
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    result = runner.run_action(
+        af.ROOT,
+        {"command": MMPGATE_CHECKED[name], name: runner.all_canaries(), "groups": "unit",
+         "install": "false", "upload": "false"},  # fmt: skip
+        workspace=workspace,
+        runner_temp=tmp_path / "runner-temp",
+        stubs={},
+        base_env=env,
+    )
+    assert result.outcome == "failure"
+    assert result.outputs["exit-code"] == "2"
+    assert f"{name}:" in result.step("mmpgate").stderr
+    assert runner.fired_canaries(tmp_path) == []

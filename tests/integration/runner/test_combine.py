@@ -106,3 +106,30 @@ def test_sum_groups_recomputes_rates_and_handles_empty() -> None:
     empty = sum_groups([doc("a", 0, 0, 0.1)])
     assert empty["empty"] is True
     assert empty["rates"] == {"failure": None, "skip": None}
+
+
+def test_combine_expect_requires_exactly_the_planned_groups(
+    sample: pytest.Pytester, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--expect (the plan's map) names a missing group and an unplanned one, exit 2."""
+    assert main(["run"]) == 0
+    capsys.readouterr()
+    assert main(["combine", "--expect", '{"unit": 1, "integration": 1}']) == 0
+    assert main(["combine", "--allow-incomplete", "--expect", '{"unit": 1, "e2e": 1}']) == 2
+    err = capsys.readouterr().err
+    assert "missing e2e" in err
+    assert "not in the plan: integration" in err
+    assert main(["combine", "--expect", "{}"]) == 2
+    assert "--expect: expected at least one group" in capsys.readouterr().err
+
+
+def test_ci_output_is_the_verdict_file_and_results_dir_the_directory(
+    sample: pytest.Pytester,
+) -> None:
+    """`ci --output FILE` writes the JSON verdict, `--results-dir DIR` holds the group files."""
+    (sample.path / "thresholds.yml").write_text("version: 1\n")
+    code = main(["ci", "--results-dir", "res", "--output", "res/verdict.json"])
+    assert code == 0
+    verdict = json.loads((sample.path / "res" / "verdict.json").read_text())
+    assert verdict["verdict"] == "pass"
+    assert (sample.path / "res" / "metrics.unit.json").is_file()

@@ -120,14 +120,14 @@ def test_unknown_group_is_exit_2(
 
 
 def test_output_dir_option_and_symlinked_checkout(sample: pytest.Pytester, tmp_path: Path) -> None:
-    """--output DIR is honoured and resolved through a symlinked checkout."""
+    """--results-dir DIR is honoured and resolved through a symlinked checkout."""
     link = tmp_path / "link"
     link.symlink_to(sample.path, target_is_directory=True)
     sample.chdir()
     import os
 
     os.chdir(link)
-    assert main(["run", "unit", "--output", "res"]) == 0
+    assert main(["run", "unit", "--results-dir", "res"]) == 0
     assert (sample.path / "res" / "metrics.unit.json").is_file()
     doc = json.loads((sample.path / "res" / "metrics.unit.json").read_text())
     assert doc["group"] == "unit"

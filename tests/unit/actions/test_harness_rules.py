@@ -91,3 +91,10 @@ def test_unknown_context_is_an_error_not_an_empty_string():
     """A typo in a context name fails loudly in the harness."""
     with pytest.raises(expr.ExpressionError, match="unknown context"):
         expr.evaluate("input.x", {"inputs": {}})
+
+
+def test_two_expressions_in_one_value_become_text():
+    """`${{ a }}-${{ b }}` is text, not one expression: only a lone expression keeps its type."""
+    contexts = {"inputs": {"a": "x", "b": 2}}
+    assert expr.evaluate_template("${{ inputs.a }}-${{ inputs.b }}", contexts) == "x-2"
+    assert expr.evaluate_template("${{ inputs.b }}", contexts) == 2
