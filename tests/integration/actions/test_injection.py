@@ -45,7 +45,15 @@ def test_a_harmless_value_fires_nothing_on_the_vulnerable_action(tmp_path):
     assert runner.fired_canaries(tmp_path) == []
 
 
-CHECKED_INPUTS = ["command", "groups", "artifact-name", "upload", "install", "shard", "retention-days"]
+CHECKED_INPUTS = [
+    "command",
+    "groups",
+    "artifact-name",
+    "upload",
+    "install",
+    "shard",
+    "retention-days",
+]
 
 
 @pytest.mark.parametrize("name", CHECKED_INPUTS)
@@ -84,8 +92,13 @@ def test_canaries_in_inputs_mmpgate_parses_reach_it_as_data(tmp_path, name):
     workspace.mkdir()
     result = runner.run_action(
         af.ROOT,
-        {"command": MMPGATE_CHECKED[name], name: runner.all_canaries(), "groups": "unit",
-         "install": "false", "upload": "false"},  # fmt: skip
+        {
+            "command": MMPGATE_CHECKED[name],
+            name: runner.all_canaries(),
+            "groups": "unit",
+            "install": "false",
+            "upload": "false",
+        },
         workspace=workspace,
         runner_temp=tmp_path / "runner-temp",
         stubs={},
