@@ -121,14 +121,27 @@ def test_the_plan_step_refuses_bad_groups_shards_and_stages(tmp_path, inputs, st
     assert message in step.stderr + " ".join(c.message for c in step.commands)
 
 
-NAMES = ["unit", "e2e", "api-v2", "slow_db", "total", "a.b", "ünit", "Unit", "-", "_x", "a" * 64, "a" * 65]
+NAMES = [
+    "unit",
+    "e2e",
+    "api-v2",
+    "slow_db",
+    "total",
+    "a.b",
+    "ünit",
+    "Unit",
+    "-",
+    "_x",
+    "a" * 64,
+    "a" * 65,
+]
 
 
 def test_the_actions_group_check_is_mmpgates_group_name_rule(tmp_path):
     """The action's input step uses mmpgate's pattern and accepts exactly the names it accepts."""
     action = af.load_yaml(af.ACTION)
     prepare = next(step for step in action["runs"]["steps"] if step.get("id") == "prepare")
-    assert f'=~ {GROUP_NAME_PATTERN} ||' in prepare["run"]
+    assert f"=~ {GROUP_NAME_PATTERN} ||" in prepare["run"]
     defaults = {name: spec.get("default", "") for name, spec in action["inputs"].items()}
     for number, name in enumerate(NAMES):
         inputs = {**defaults, "groups": name, "command": "run"}
