@@ -10,9 +10,10 @@ import dataclasses
 import json
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from mmpgate.errors import UsageError
+from mmpgate.errors import InputError, UsageError, located
 from mmpgate.metrics.names import group_name_problem
 
 #: Stage jobs in the reusable workflow (`stage-1` .. `stage-4`): a plan needing more is refused.
@@ -162,3 +163,29 @@ def plan_from_text(groups: str, shards: str, stages: str = DEFAULT_STAGES) -> Pl
     return plan(
         parse_names(groups, "groups"), parse_shards(shards), parse_stages(stages or DEFAULT_STAGES)
     )
+
+
+def require_expected(directory: Path, expected: Mapping[str, int]) -> None:
+    """The results directory holds exactly the planned groups (group -> shard count), by file
+    name (`metrics.<group>.json`), or one line naming what is missing and what was not planned."""
+    present = {
+        path.name.removeprefix("metrics.").removesuffix(".json")
+        for path in directory.glob("metrics.*.json")
+    } - {"total"}
+    missing = [
+        f"{group} {index}/{count}" if count > 1 else group
+        for group, count in expected.items()
+        for index in range(1, count + 1)
+        if group not in present or count > 1
+    ]
+    unplanned = sorted(present - set(expected))
+    problems = []
+    if missing:
+        problems.append(f"missing {', '.join(missing)}")
+    if unplanned:
+        problems.append(f"not in the plan: {', '.join(unplanned)}")
+    if problems:
+        planned = ", ".join(f"{g} x{n}" if n > 1 else g for g, n in expected.items())
+        raise InputError(
+            located(directory, "", f"expected exactly the planned {planned}; {'; '.join(problems)}")
+        )

@@ -41,12 +41,15 @@ def register(subparsers: Any) -> None:
 def execute(args: argparse.Namespace) -> int:
     """Combine; exit 2 on missing, incomplete or mismatched inputs."""
     from mmpgate.combine import combine
-    from mmpgate.matrix import parse_shards
+    from mmpgate.matrix import parse_shards, require_expected
 
-    expected = parse_shards(args.expect, "--expect") if args.expect is not None else None
-    if expected == {}:
-        raise UsageError("--expect: expected at least one group")
-    total = combine(args.directory, require_complete=not args.allow_incomplete, expected=expected)
+    if args.expect is not None:
+        expected = parse_shards(args.expect, "--expect")
+        if not expected:
+            raise UsageError("--expect: expected at least one group")
+        if args.directory.is_dir():
+            require_expected(args.directory, expected)
+    total = combine(args.directory, require_complete=not args.allow_incomplete)
     cov = total["coverage"]
     coverage = f", coverage {cov['percent']:.2f}%" if cov else ", no coverage data"
     print(
