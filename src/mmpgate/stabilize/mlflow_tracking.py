@@ -68,7 +68,22 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     _store_kind(_configured_kind(config))  # a bad ini value is a usage error at start, not per test
     if config.getini("mmpgate_mlflow_autouse"):
+        if not _mlflow_installed():
+            # Every test would skip: a whole suite silently not run. Say so once, at start.
+            raise pytest.UsageError(
+                f"mmpgate_mlflow_autouse = true, but {mlflow_store.MISSING_REASON}"
+            )
         config.pluginmanager.register(_AutousePlugin(), AUTOUSE_PLUGIN_NAME)
+
+
+def _mlflow_installed() -> bool:
+    """Whether mlflow can be imported, without importing it (which takes seconds)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("mlflow") is not None
+    except ImportError:
+        return False
 
 
 def _configured_kind(config: pytest.Config) -> str:

@@ -242,3 +242,20 @@ def test_without_mlflow_the_fixture_skips_with_a_clear_reason(pytester: pytest.P
             "*SKIPPED*mlflow is not installed (pip install 'mmpgate?mlflow?')*",
         ],
     )
+
+
+@pytest.mark.usefixtures("hide_mlflow")
+def test_autouse_without_mlflow_is_a_usage_error_not_a_skipped_suite(
+    pytester: pytest.Pytester,
+) -> None:
+    """mmpgate_mlflow_autouse on and mlflow missing: one readable line and exit 4, nothing skipped."""
+    pytester.makeini("[pytest]\nmmpgate_mlflow_autouse = true\n")
+    pytester.makepyfile("def test_plain():\n    pass\n")
+    result = pytester.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "*mmpgate_mlflow_autouse = true, but mlflow is not installed (pip install 'mmpgate?mlflow?')*"
+        ]
+    )
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
