@@ -26,18 +26,26 @@ class ModuleContext:
     aliases: dict[str, str] = field(default_factory=dict)
     by_type: dict[type[ast.AST], list[ast.AST]] = field(default_factory=dict)
     _callees: dict[ast.Call, str] = field(default_factory=dict)
+    #: Per-function answers of the flow helpers (keyed by helper name and function id).
+    memo: dict[tuple[str, int], object] = field(default_factory=dict)
 
     @classmethod
     def build(cls, path: str, tree: ast.Module) -> ModuleContext:
         """Index the tree in one pass: parents, nodes by type, calls, assignments, import aliases."""
         ctx = cls(path, tree)
         by_type = ctx.by_type
-        for node in ast.walk(tree):
+        parents = ctx._parents
+        stack: list[ast.AST] = [tree]
+        while stack:  # one walk for both indexes: nodes by type and each node's parent
+            node = stack.pop()
             kind = type(node)
             if kind in by_type:
                 by_type[kind].append(node)
             else:
                 by_type[kind] = [node]
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+                stack.append(child)
         ctx.calls = sorted(ctx.nodes(ast.Call), key=_position)  # type: ignore[arg-type]
         ctx.functions = ctx.nodes(ast.FunctionDef, ast.AsyncFunctionDef)  # type: ignore[assignment]
         for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.withitem):
@@ -111,12 +119,8 @@ class ModuleContext:
         return None
 
     def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
-        """Parents of a node, innermost first (parent links are built on first use)."""
+        """Parents of a node, innermost first."""
         parents = self._parents
-        if not parents:
-            for parent in ast.walk(self.tree):
-                for child in ast.iter_child_nodes(parent):
-                    parents[child] = parent
         current = parents.get(node)
         while current is not None:
             yield current

@@ -91,7 +91,11 @@ def asserted_texts(ctx: ModuleContext, function: FunctionNode | None) -> set[str
     """String constants a function compares in an `assert` (values under test, not stores)."""
     if function is None:
         return set()
+    key = ("asserted", id(function))
+    if key in ctx.memo:
+        return ctx.memo[key]  # type: ignore[return-value]
     found: set[str] = set()
+    ctx.memo[key] = found
     for node in ast.walk(function):
         if isinstance(node, ast.Assert):
             for part in ast.walk(node.test):
@@ -106,6 +110,13 @@ def has_per_test_cwd(ctx: ModuleContext, function: FunctionNode | None) -> bool:
     relative paths in it are not shared."""
     if function is None:
         return False
+    key = ("cwd", id(function))
+    if key not in ctx.memo:
+        ctx.memo[key] = _per_test_cwd(ctx, function)
+    return bool(ctx.memo[key])
+
+
+def _per_test_cwd(ctx: ModuleContext, function: FunctionNode) -> bool:
     names = {arg.arg for arg in (*function.args.args, *function.args.kwonlyargs)}
     if names & _PER_TEST_CWD_FIXTURES:
         return True
