@@ -13,6 +13,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -108,6 +109,7 @@ class Browser:
                 "about:blank",
             ],
             pass_fds=(commands_read, events_write),
+            start_new_session=True,  # its own group: a stuck browser is stopped with its children
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -127,7 +129,8 @@ class Browser:
         try:
             self._process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self._process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)  # renderer and GPU children too
             self._process.wait()
         os.close(self._commands)
         os.close(self._events)
