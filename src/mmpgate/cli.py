@@ -21,6 +21,7 @@ COMMANDS: tuple[str, ...] = (
     "report",
     "export",
     "plan",
+    "init",
 )
 
 
