@@ -22,6 +22,8 @@ COMMANDS: tuple[str, ...] = (
     "export",
     "plan",
     "init",
+    "quarantine",
+    "history",
 )
 
 

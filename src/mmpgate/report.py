@@ -98,6 +98,12 @@ def _sources(verdict: Verdict) -> list[str]:
 def _lists(verdict: Verdict) -> list[tuple[str, Sequence[TestNote]]]:
     return [
         ("Failing tests", verdict.failing),
+        ("Flaky tests (failed, then passed; not counted as failed)", verdict.flaky),
+        ("New flaky tests (not flaky in the history, not quarantined)", verdict.new_flaky),
+        ("Quarantined tests that failed (not counted)", verdict.quarantined),
+        ("Expired quarantine entries", verdict.expired),
+        ("Quarantine entries that hold no test that ran", verdict.unmatched),
+        ("Quarantined tests ready to release", verdict.release),
         ("Newly failing tests (passed in the baseline)", verdict.new_failures),
         ("Removed tests (in the baseline, not run now)", verdict.removed),
         ("Newly skipped tests", verdict.newly_skipped),
@@ -239,6 +245,12 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
             "removed": [_note_json(n) for n in verdict.removed],
             "newly_skipped": [_note_json(n) for n in verdict.newly_skipped],
             "slower": [_note_json(n) for n in verdict.slower],
+            "flaky": [_note_json(n) for n in verdict.flaky],
+            "new_flaky": [_note_json(n) for n in verdict.new_flaky],
+            "quarantined": [_note_json(n) for n in verdict.quarantined],
+            "expired": [_note_json(n) for n in verdict.expired],
+            "unmatched": [_note_json(n) for n in verdict.unmatched],
+            "release": [_note_json(n) for n in verdict.release],
         },
         "decimal_places": {"rate": "exact", "seconds": 3, "percent": 2},
     }

@@ -39,7 +39,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--output", metavar="FILE", default=None, help="also write the JSON verdict to FILE"
     )
+    add_flaky_options(parser)
     parser.set_defaults(execute=execute)
+
+
+def add_flaky_options(parser: argparse.ArgumentParser) -> None:
+    """--quarantine and --history (shared with `ci`)."""
+    parser.add_argument(
+        "--quarantine",
+        metavar="FILE",
+        default=None,
+        help="quarantine file (overrides `quarantine:`; default: quarantine.yml beside THRESHOLDS)",
+    )
+    parser.add_argument(
+        "--history",
+        metavar="PATH_OR_URL",
+        default=None,
+        help="run history: a SQLite file or a postgresql:// URL (overrides `history:`)",
+    )
 
 
 def execute(args: argparse.Namespace) -> int:
@@ -52,4 +69,6 @@ def execute(args: argparse.Namespace) -> int:
         baseline=Path(args.baseline) if args.baseline else None,
         fmt=args.format,
         output=Path(args.output) if args.output else None,
+        quarantine=Path(args.quarantine) if args.quarantine else None,
+        history=args.history,
     )

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from mmpgate.commands.options import add_common
+from mmpgate.commands.options import add_common, with_retries
 from mmpgate.errors import MmpgateError
 from mmpgate.report import FORMATS
 
@@ -48,6 +48,9 @@ def register(subparsers: Any) -> None:
         type=Path,
         help="also write the JSON verdict to FILE",
     )
+    from mmpgate.commands.check import add_flaky_options
+
+    add_flaky_options(parser)
     parser.set_defaults(execute=execute, accepts_passthrough=True)
 
 
@@ -62,7 +65,7 @@ def execute(args: argparse.Namespace) -> int:
     if not args.thresholds.is_file():
         raise MmpgateError(f"{args.thresholds}: thresholds file not found")
     project = load_project(Path.cwd(), args.config)
-    groups = select_groups(project, args.groups, args.run_all)
+    groups = with_retries(select_groups(project, args.groups, args.run_all), args.retries)
     output = output_dir(project.root, project.output, args.results_dir)
     results = run_groups(project, groups, output, args.passthrough, fail_fast=args.fail_fast)
     # Each file is parsed once: the documents the runner read go on to combine and the gate.
@@ -76,5 +79,7 @@ def execute(args: argparse.Namespace) -> int:
         baseline=baseline,
         fmt=args.fmt,
         output=args.output,
+        quarantine=Path(args.quarantine) if args.quarantine else None,
+        history=args.history,
         preloaded=held,
     )

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from mmpgate.commands.options import add_common
+from mmpgate.commands.options import add_common, with_retries
 
 
 def register(subparsers: Any) -> None:
@@ -27,7 +27,7 @@ def execute(args: argparse.Namespace) -> int:
     from mmpgate.run.runner import first_failure, output_dir, run_groups, select_groups
 
     project = load_project(Path.cwd(), args.config)
-    groups = select_groups(project, args.groups, args.run_all)
+    groups = with_retries(select_groups(project, args.groups, args.run_all), args.retries)
     output = output_dir(project.root, project.output, args.results_dir)
     results = run_groups(project, groups, output, args.passthrough, fail_fast=args.fail_fast)
     return first_failure(results)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import sys
 from collections.abc import Mapping
@@ -14,6 +15,9 @@ from mmpgate.report import FORMATS
 
 if TYPE_CHECKING:
     from mmpgate.metrics.document import MetricsDocument
+    from mmpgate.gate.flaky_rules import FlakyInputs
+    from mmpgate.gate.thresholds import Thresholds
+    from mmpgate.metrics.results import MetricsSet
 
 
 def run_check(
@@ -23,6 +27,9 @@ def run_check(
     fmt: str = "text",
     output: Path | None = None,
     *,
+    quarantine: Path | None = None,
+    history: str | None = None,
+    today: dt.date | None = None,
     stdout: TextIO | None = None,
     env: Mapping[str, str] | None = None,
     preloaded: Mapping[Path, MetricsDocument] | None = None,
@@ -30,8 +37,9 @@ def run_check(
     """Load, evaluate, report; return 0 (pass) or 1 (a rule failed). Input errors raise MmpgateError.
 
     `preloaded` documents (by path) are not parsed again (`mmpgate ci` already holds them).
-    Relative `metrics:` and `regression.baseline:` paths in the thresholds file are taken from the
-    current directory, like the command-line options.
+    Relative `metrics:`, `regression.baseline:`, `quarantine:` and `history:` paths in the
+    thresholds file are taken from the current directory, like the command-line options; the
+    default quarantine file is `quarantine.yml` beside the thresholds file (missing: empty).
     """
     # Imported here so that building the CLI's parser stays cheap for every other command.
     from mmpgate import github
@@ -59,7 +67,8 @@ def run_check(
         )
     metrics = load_metrics_dir(directory, preloaded)
     previous = load_baseline(baseline_path) if baseline_path is not None else None
-    verdict = evaluate(metrics, thresholds, previous)
+    flaky = _flaky_inputs(thresholds_path, thresholds, metrics, quarantine, history, today)
+    verdict = evaluate(metrics, thresholds, previous, flaky)
     trend = (
         (point_of_set(previous, "baseline"), point_of_set(metrics, "now"))
         if previous is not None
@@ -74,3 +83,30 @@ def run_check(
     # Annotations are workflow commands on a stream the runner reads; keep JSON on stdout clean.
     github.emit_annotations(verdict, sys.stderr if fmt == "json" else out, environ)
     return int(ExitCode.OK if verdict.passed else ExitCode.GATE_FAILED)
+
+
+def _flaky_inputs(
+    thresholds_path: Path,
+    thresholds: Thresholds,
+    metrics: MetricsSet,
+    quarantine: Path | None,
+    history: str | None,
+    today: dt.date | None,
+) -> FlakyInputs:
+    from mmpgate.flaky.quarantine import DEFAULT_FILE, load_quarantine
+    from mmpgate.gate.flaky_rules import FlakyInputs
+
+    given = quarantine or (Path(thresholds.quarantine) if thresholds.quarantine else None)
+    path = given or thresholds_path.parent / DEFAULT_FILE
+    held = load_quarantine(path, required=given is not None)
+    facts = None
+    store = history or thresholds.history
+    if store is not None:
+        from mmpgate.flaky.history.facts import history_facts
+
+        facts = history_facts(store, metrics, held)
+    return FlakyInputs(
+        quarantine=held,
+        today=today or dt.datetime.now(dt.timezone.utc).date(),
+        history=facts,
+    )

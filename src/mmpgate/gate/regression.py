@@ -240,9 +240,10 @@ def _note(group: GroupMetrics, nodeid: str, outcome: str) -> TestNote:
 
 
 def _new_failures(now: GroupMetrics, before: Mapping[str, TestResult]) -> Iterable[TestNote]:
+    # A flaky test (failed, then passed on a retry) or a quarantined one is no new failure.
     assert now.tests is not None
     for nodeid, (outcome, _) in now.tests.items():
-        if outcome in _FAILING:
+        if outcome in _FAILING and nodeid not in now.flaky and nodeid not in now.quarantined:
             previous = before.get(nodeid)
             if previous is not None and previous[0] in _PASSING:
                 yield _note(now, nodeid, outcome)

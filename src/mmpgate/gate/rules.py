@@ -9,10 +9,13 @@ Precision (the values compared are the values printed):
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
+from mmpgate.gate import flaky_rules
+from mmpgate.gate.flaky_rules import FlakyInputs
 from mmpgate.gate.quantities import exact, round_percent, round_seconds
 from mmpgate.gate.regression import regression_rows
 from mmpgate.gate.thresholds import Rules, Thresholds
@@ -22,8 +25,14 @@ from mmpgate.metrics.names import TOTAL
 from mmpgate.metrics.results import GroupMetrics, MetricsSet, summed
 
 
-def evaluate(metrics: MetricsSet, thresholds: Thresholds, baseline: MetricsSet | None) -> Verdict:
+def evaluate(
+    metrics: MetricsSet,
+    thresholds: Thresholds,
+    baseline: MetricsSet | None,
+    flaky: FlakyInputs | None = None,
+) -> Verdict:
     """Evaluate every rule for every group and for the total; never compute from partial data."""
+    inputs = flaky or FlakyInputs()
     rows: list[Row] = []
     figures: list[Figures] = []
     partial: list[str] = []
@@ -37,6 +46,8 @@ def evaluate(metrics: MetricsSet, thresholds: Thresholds, baseline: MetricsSet |
     checked: list[GroupMetrics] = []
     for name in names:
         group = metrics.groups.get(name)
+        if group is not None:
+            group = flaky_rules.annotate(group, inputs.quarantine)
         if group is None:
             if name in required:
                 partial.append(f"{name} missing")
@@ -68,10 +79,15 @@ def evaluate(metrics: MetricsSet, thresholds: Thresholds, baseline: MetricsSet |
             continue
         checked.append(group)
         figures.append(figures_of(group))
-        rows.extend(rule_rows(group, thresholds.rules_for(name)))
+        rules = thresholds.rules_for(name)
+        rows.extend(rule_rows(group, rules, excluded=flaky_rules.excluded_failures(group)))
+        rows.extend(flaky_rules.group_rows(group, rules, inputs))
     total, total_source = _total(metrics, partial)
     if total is not None:
-        rows.extend(rule_rows(total, thresholds.total, total_source=total_source))
+        excluded = [flaky_rules.excluded_failures(group) for group in checked]
+        both = (sum(f for f, _ in excluded), sum(q for _, q in excluded))
+        rows.extend(rule_rows(total, thresholds.total, total_source=total_source, excluded=both))
+        rows.extend(flaky_rules.total_rows(checked, thresholds.total, inputs))
     elif _any_rule(thresholds.total):
         rows.append(
             Row(
@@ -83,6 +99,9 @@ def evaluate(metrics: MetricsSet, thresholds: Thresholds, baseline: MetricsSet |
         )
     lists = regression_rows(thresholds.regression, baseline, checked, total)
     rows.extend(lists.rows)
+    per_test = all(group.tests is not None for group in checked)
+    flaky_lists = flaky_rules.evaluate_flaky(checked, inputs, per_test=per_test)
+    rows.extend(flaky_lists.rows)
     return Verdict(
         passed=not any(row.result is Result.FAIL for row in rows),
         rows=tuple(rows),
@@ -94,6 +113,12 @@ def evaluate(metrics: MetricsSet, thresholds: Thresholds, baseline: MetricsSet |
         removed=lists.removed,
         newly_skipped=lists.newly_skipped,
         slower=lists.slower,
+        flaky=flaky_lists.flaky,
+        new_flaky=flaky_lists.new_flaky,
+        quarantined=flaky_lists.quarantined,
+        expired=flaky_lists.expired,
+        unmatched=flaky_lists.unmatched,
+        release=flaky_lists.release,
         metrics_source=metrics.source,
         baseline_source=baseline.source if baseline is not None else thresholds.regression.baseline,
         thresholds_source=thresholds.source,
@@ -129,14 +154,24 @@ def _total(metrics: MetricsSet, partial: list[str]) -> tuple[GroupMetrics | None
     return summed(metrics.groups.values()), "sum of the group files"
 
 
-def rule_rows(group: GroupMetrics, rules: Rules, *, total_source: str | None = None) -> list[Row]:
-    """The rows of one group's (or the total's) own rules."""
+def rule_rows(
+    group: GroupMetrics,
+    rules: Rules,
+    *,
+    total_source: str | None = None,
+    excluded: tuple[int, int] = (0, 0),
+) -> list[Row]:
+    """The rows of one group's (or the total's) own rules.
+
+    `excluded` is (flaky, quarantined) failing tests, left out of the failure numerator.
+    """
     rows: list[Row] = []
     name, counts, total = group.name, group.counts, group.counts["total"]
+    failing = counts["failed"] + counts["errors"] - sum(excluded)
     if rules.min_tests is not None:
         rows.append(_compare("min_tests", name, total, rules.min_tests, Unit.COUNT, at_most=False))
     for rule, limit, numerator in (
-        ("max_failure_rate", rules.max_failure_rate, counts["failed"] + counts["errors"]),
+        ("max_failure_rate", rules.max_failure_rate, failing),
         ("max_skip_rate", rules.max_skip_rate, counts["skipped"]),
     ):
         if limit is None:
@@ -153,7 +188,12 @@ def rule_rows(group: GroupMetrics, rules: Rules, *, total_source: str | None = N
             )
             continue
         measured = Quantity(Fraction(numerator, total), Unit.RATE, (numerator, total))
-        rows.append(_row(rule, name, measured.value <= limit, measured, Quantity(limit, Unit.RATE)))
+        row = _row(rule, name, measured.value <= limit, measured, Quantity(limit, Unit.RATE))
+        if rule == "max_failure_rate" and any(excluded):
+            row = dataclasses.replace(
+                row, detail=f"not counted: {excluded[0]} flaky, {excluded[1]} quarantined"
+            )
+        rows.append(row)
     if rules.max_duration is not None:
         rows.append(
             _compare(
@@ -203,5 +243,7 @@ def _row(rule: str, group: str, ok: bool, measured: Quantity, threshold: Quantit
 def _failing(groups: Iterable[GroupMetrics]) -> Iterable[TestNote]:
     for group in groups:
         for nodeid, detail in group.details.items():
+            if nodeid in group.flaky or nodeid in group.quarantined:
+                continue  # listed as flaky or quarantined
             if detail.outcome in _FAILING:
                 yield TestNote(group.name, nodeid, detail.outcome, detail.message, detail.line)

@@ -48,6 +48,9 @@ class Rules:
     max_duration: Decimal | None = None
     min_coverage: Decimal | None = None
     max_reruns: int | None = None
+    max_flaky: int | None = None
+    max_new_flaky: int | None = None
+    max_quarantined: int | None = None
 
     def over(self, base: Rules) -> Rules:
         """These rules, with every unset one taken from `base`."""
@@ -107,6 +110,10 @@ class Thresholds:
     total: Rules = Rules()
     regression: Regression = Regression()
     source: str = "thresholds.yml"
+    #: quarantine.yml to read (None: the one beside the thresholds file, when it exists).
+    quarantine: str | None = None
+    #: Run history (a SQLite path or a postgresql:// URL) for max_new_flaky and releases.
+    history: str | None = None
 
     def rules_for(self, group: str) -> Rules:
         """The group's own rules over `defaults` over the built-in defaults."""
@@ -153,6 +160,9 @@ RULE_KEYS: dict[str, _Parser] = {
     "max_duration": parse_duration,
     "min_coverage": parse_percent_points,
     "max_reruns": _count,
+    "max_flaky": _count,
+    "max_new_flaky": _count,
+    "max_quarantined": _count,
 }
 SLOW_TEST_KEYS: dict[str, _Parser] = {
     "factor": _factor,
@@ -172,6 +182,7 @@ REGRESSION_KEYS: dict[str, _Parser] = {
 }
 TOP_KEYS: tuple[str, ...] = (
     "version", "metrics", "require_groups", "defaults", "groups", "total", "regression",
+    "quarantine", "history",
 )  # fmt: skip
 ALL_KEYS: tuple[str, ...] = tuple(
     sorted({*TOP_KEYS, *RULE_KEYS, *REGRESSION_KEYS, *SLOW_TEST_KEYS})
@@ -227,6 +238,8 @@ def thresholds_from_document(document: Any, path: object) -> Thresholds:
             )
         )
     metrics = _field(document, "metrics", _text, (), problems)
+    quarantine = _field(document, "quarantine", _text, (), problems)
+    history = _field(document, "history", _text, (), problems)
     require = _group_list(document.get("require_groups"), problems)
     defaults = _rules(document.get("defaults"), ("defaults",), problems)
     total = _rules(document.get("total"), ("total",), problems)
@@ -263,6 +276,8 @@ def thresholds_from_document(document: Any, path: object) -> Thresholds:
         total=total,
         regression=regression,
         source=str(path),
+        quarantine=quarantine,
+        history=history,
     )
 
 

@@ -92,6 +92,15 @@ class Verdict:
     removed: tuple[TestNote, ...] = ()
     newly_skipped: tuple[TestNote, ...] = ()
     slower: tuple[TestNote, ...] = ()
+    #: Failed, then passed (evidence in `message`); the new ones among them; quarantined tests
+    #: that failed (excluded from the failure rules); entries past their expiry; entries that hold
+    #: no test that ran; quarantined tests that passed now and in the recent history.
+    flaky: tuple[TestNote, ...] = ()
+    new_flaky: tuple[TestNote, ...] = ()
+    quarantined: tuple[TestNote, ...] = ()
+    expired: tuple[TestNote, ...] = ()
+    unmatched: tuple[TestNote, ...] = ()
+    release: tuple[TestNote, ...] = ()
     metrics_source: str = ""
     baseline_source: str | None = None
     thresholds_source: str = ""

@@ -13,6 +13,10 @@ from mmpgate.errors import InputError, located
 from mmpgate.metrics.format import PHASES, TEST_OUTCOMES
 
 _TEST_KEYS = frozenset(("nodeid", "outcome", "duration", "reruns", "message", "line"))
+#: Written by `mmpgate run --retries` on retried tests only; checked outside the common case.
+_RETRY_KEYS = frozenset(("attempts", "classification", "evidence"))
+_ALL_KEYS = _TEST_KEYS | _RETRY_KEYS
+_ATTEMPT_KEYS = frozenset(("outcome", "duration", "message"))
 _REQUIRED = ("nodeid", "outcome", "duration")
 _PHASES = frozenset(PHASES)
 _OUTCOMES = frozenset(TEST_OUTCOMES)
@@ -72,8 +76,8 @@ def entry_problem(entry: Any) -> tuple[str, str] | None:
     for key in _REQUIRED:
         if key not in entry:
             return "", f"missing key: '{key}' is a required property"
-    if not _TEST_KEYS.issuperset(entry):
-        extra = sorted(set(entry) - _TEST_KEYS)
+    if not _ALL_KEYS.issuperset(entry):
+        extra = sorted(set(entry) - _ALL_KEYS)
         return "", f"unexpected key: {extra[0]!r}"
     if type(entry["nodeid"]) is not str:
         return ".nodeid", f"expected a string, got {entry['nodeid']!r:.60}"
@@ -98,4 +102,46 @@ def entry_problem(entry: Any) -> tuple[str, str] | None:
     line = entry.get("line")
     if line is not None and not _is_integer(line):
         return ".line", f"expected an integer or null, got {line!r:.60}"
+    return _retry_problem(entry)
+
+
+def _retry_problem(entry: dict[str, Any]) -> tuple[str, str] | None:
+    from mmpgate.metrics.format import CLASSIFICATIONS
+
+    classification = entry.get("classification", "passed")
+    if type(classification) is not str or classification not in CLASSIFICATIONS:
+        return (
+            ".classification",
+            f"expected one of {', '.join(CLASSIFICATIONS)}, got {entry['classification']!r:.60}",
+        )
+    evidence = entry.get("evidence")
+    if evidence is not None and type(evidence) is not str:
+        return ".evidence", f"expected a string or null, got {evidence!r:.60}"
+    if "attempts" not in entry:
+        return None
+    attempts = entry["attempts"]
+    if type(attempts) is not list:
+        return ".attempts", f"expected a list, got {attempts!r:.60}"
+    for index, attempt in enumerate(attempts):
+        where = f".attempts[{index}]"
+        if type(attempt) is not dict:
+            return where, f"expected an object, got {attempt!r:.60}"
+        for key in ("outcome", "duration"):
+            if key not in attempt:
+                return where, f"missing key: '{key}' is a required property"
+        if not _ATTEMPT_KEYS.issuperset(attempt):
+            return where, f"unexpected key: {sorted(set(attempt) - _ATTEMPT_KEYS)[0]!r}"
+        if type(attempt["outcome"]) is not str or attempt["outcome"] not in _OUTCOMES:
+            return (
+                f"{where}.outcome",
+                f"expected one of {', '.join(TEST_OUTCOMES)}, got {attempt['outcome']!r:.60}",
+            )
+        if not _is_number(attempt["duration"]):
+            return (
+                f"{where}.duration",
+                f"expected a number of 0 or more, got {attempt['duration']!r:.60}",
+            )
+        message = attempt.get("message")
+        if message is not None and type(message) is not str:
+            return f"{where}.message", f"expected a string or null, got {message!r:.60}"
     return None

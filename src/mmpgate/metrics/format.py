@@ -14,3 +14,8 @@ TEST_OUTCOMES: tuple[str, ...] = ("passed", "failed", "error", "skipped", "xfail
 FAILING_OUTCOMES: frozenset[str] = frozenset(("failed", "error"))
 #: The phases a test entry's `duration` may hold (`collect` for a collector).
 PHASES: tuple[str, ...] = ("setup", "call", "teardown", "collect")
+
+
+#: What retries make of a test (`tests[].classification`): passed; failed on every attempt
+#: (broken); failed, then passed on a retry (flaky).
+CLASSIFICATIONS: tuple[str, ...] = ("passed", "failed", "flaky")

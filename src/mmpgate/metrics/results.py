@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mmpgate.errors import InputError, located
+from mmpgate.metrics.classes import flaky_evidence, status_of
 from mmpgate.metrics.document import MetricsDocument, count_of, sum_counts
 from mmpgate.metrics.files import TOTAL_FILE, read_group_documents
 from mmpgate.metrics.format import COUNT_KEYS
@@ -49,6 +50,10 @@ class GroupMetrics:
     tests: Mapping[str, TestResult] | None
     #: Every test or collector whose outcome is not `passed`, by nodeid.
     details: Mapping[str, TestDetail] = dataclasses.field(default_factory=dict)
+    #: Flaky tests (failed, then passed: on a retry, or on a pytest-rerunfailures rerun) -> evidence.
+    flaky: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
+    #: Tests a quarantine entry holds (filled by the gate, which reads the quarantine file).
+    quarantined: frozenset[str] = frozenset()
 
     @property
     def total(self) -> int:
@@ -71,6 +76,7 @@ def group_from_document(document: Mapping[str, Any], file: str) -> GroupMetrics:
         return _summary(document["group"], file, document, None, {})
     tests: dict[str, TestResult] = {}
     details: dict[str, TestDetail] = {}
+    flaky: dict[str, str | None] = {}
     for entry in document["tests"]:
         phases = entry["duration"]
         outcome = entry["outcome"]
@@ -79,7 +85,10 @@ def group_from_document(document: Mapping[str, Any], file: str) -> GroupMetrics:
             details[nodeid] = TestDetail(outcome, entry.get("message"), entry.get("line"))
         if "collect" not in phases:
             tests[nodeid] = (outcome, sum(phases.values()))
-    return _summary(document["group"], file, document, tests, details)
+            if (entry.get("reruns") or "classification" in entry) and status_of(entry) == "flaky":
+                flaky[nodeid] = flaky_evidence(entry)
+    summary = _summary(document["group"], file, document, tests, details)
+    return dataclasses.replace(summary, flaky=flaky) if flaky else summary
 
 
 def _summary(

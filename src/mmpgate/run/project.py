@@ -39,6 +39,8 @@ class Group:
     workers: str | None  # value for `-n`; None runs serialized (`-n 0`)
     args: tuple[str, ...] = ()
     declared: bool = True
+    #: Attempts for each failed or errored test after the group's run (0: no retries).
+    retries: int = 0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -108,7 +110,13 @@ def _str_list(value: Any, file: Path, where: str) -> tuple[str, ...]:
     )
 
 
-def _group(name: str, table: Any, file: Path) -> Group:
+def _retries(value: Any, file: Path, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise ConfigError(located(file, where, f"expected an integer from 0 to 100, got {value!r}"))
+    return value
+
+
+def _group(name: str, table: Any, file: Path, retries: int = 0) -> Group:
     where = f"tool.mmpgate.groups.{name}" if file.suffix == ".toml" else f"$.groups.{name}"
     if not isinstance(table, dict):
         raise ConfigError(located(file, where, "expected a table"))
@@ -127,7 +135,8 @@ def _group(name: str, table: Any, file: Path) -> Group:
         )
     workers_arg = None if workers in (None, 0, "0") else str(workers)
     args = _str_list(table.get("args", []), file, f"{where}.args")
-    return Group(name=name, paths=paths, workers=workers_arg, args=args)
+    attempts = _retries(table.get("retries", retries), file, f"{where}.retries")
+    return Group(name=name, paths=paths, workers=workers_arg, args=args, retries=attempts)
 
 
 def load_project(root: Path, config_file: Path | None = None) -> Project:
@@ -140,12 +149,14 @@ def load_project(root: Path, config_file: Path | None = None) -> Project:
         raise ConfigError(located(file, prefix, "expected a table"))
     _check_keys(table, _TOP_KEYS, file, prefix)
     groups_table = table.get("groups")
+    retries = _retries(table.get("retries", 0), file, f"{prefix}.retries")
     if groups_table is None:
         groups = tuple(
-            dataclasses.replace(_group(name, {}, file), declared=False) for name in DEFAULT_GROUPS
+            dataclasses.replace(_group(name, {}, file, retries), declared=False)
+            for name in DEFAULT_GROUPS
         )
     elif isinstance(groups_table, dict) and groups_table:
-        groups = tuple(_group(name, spec, file) for name, spec in groups_table.items())
+        groups = tuple(_group(name, spec, file, retries) for name, spec in groups_table.items())
     else:
         raise ConfigError(located(file, f"{prefix}.groups", "expected a non-empty table of groups"))
     for group in groups:

@@ -128,6 +128,8 @@ def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]
     metrics: MetricsDocument | None = None
     if files.metrics.is_file():
         metrics = load_metrics(files.metrics)
+        if group.retries and not interrupted and metrics["complete"]:
+            metrics = retry_failures(project, group, files, metrics)
     else:
         metrics = placeholder_metrics(group.name, code, started)
         write_json(files.metrics, metrics)
@@ -136,6 +138,26 @@ def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]
     if interrupted:
         raise KeyboardInterrupt
     return result
+
+
+def retry_failures(
+    project: Project, group: Group, files: GroupFiles, metrics: dict[str, Any]
+) -> dict[str, Any]:
+    """Run the group's failed tests again, alone (see `mmpgate.flaky.retries`); rewrite its file."""
+    from mmpgate.flaky.retries import merge, run_retries, to_retry
+
+    nodeids = to_retry(metrics)
+    attempts, processes = run_retries(
+        nodeids,
+        group=group.name,
+        root=project.root,
+        args=group.args,
+        max_attempts=group.retries,
+        report=lambda line: print(line, flush=True),
+    )
+    merged = merge(metrics, attempts, max_attempts=group.retries, processes=processes)
+    write_json(files.metrics, merged)
+    return merged
 
 
 class Terminated(KeyboardInterrupt):
@@ -175,6 +197,11 @@ def result_line(result: GroupResult) -> str:
     ]
     cov = doc["coverage"]
     status = "complete" if doc["complete"] else f"INCOMPLETE: {doc.get('reason')}"
+    retried = doc.get("retries")
+    if retried and retried["retried"]:
+        parts.append(
+            f"retried {retried['retried']}: {retried['flaky']} flaky, {retried['failed']} broken"
+        )
     coverage = f", coverage {cov['percent']:.2f}%" if cov else ""
     return (
         f"mmpgate: {result.group}: {', '.join(parts) or 'no tests'}"

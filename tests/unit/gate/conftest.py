@@ -42,3 +42,9 @@ def run() -> Callable[..., MetricsSet]:
 def ok() -> Callable[..., list[tuple[str, str, float]]]:
     """Build a list of passing tests."""
     return passing
+
+
+@pytest.fixture
+def document() -> Callable[..., dict[str, Any]]:
+    """Build a group's metrics document from (name, category, seconds) triples."""
+    return build_document

@@ -43,6 +43,26 @@ _entry = st.fixed_dictionaries(
         "message": _json_scalar,
         "line": _json_scalar,
         "extra": _json_scalar,
+        "classification": st.one_of(st.sampled_from(["passed", "failed", "flaky"]), _json_scalar),
+        "evidence": _json_scalar,
+        "attempts": st.one_of(
+            _json_scalar,
+            st.lists(
+                st.one_of(
+                    _json_scalar,
+                    st.fixed_dictionaries(
+                        {},
+                        optional={
+                            "outcome": _json_scalar,
+                            "duration": _json_scalar,
+                            "message": _json_scalar,
+                            "other": _json_scalar,
+                        },
+                    ),
+                ),
+                max_size=2,
+            ),
+        ),
     },
 )
 
@@ -71,6 +91,19 @@ def test_hand_check_equals_schema(entry: Any):
             "$.tests[0].duration.call",
         ),
         ({"nodeid": "a", "outcome": "passed", "duration": {}, "line": "3"}, "$.tests[0].line"),
+        (
+            {"nodeid": "a", "outcome": "failed", "duration": {}, "classification": "broken"},
+            "$.tests[0].classification: expected one of passed, failed, flaky",
+        ),
+        (
+            {
+                "nodeid": "a",
+                "outcome": "failed",
+                "duration": {},
+                "attempts": [{"outcome": "ok", "duration": 1}],
+            },
+            "$.tests[0].attempts[0].outcome",
+        ),
     ],
 )
 def test_bad_entry_names_its_path(entry, where):

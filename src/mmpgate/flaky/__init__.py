@@ -1,0 +1,1 @@
+"""Flaky tests: retries that classify, the quarantine file, and the run history."""
