@@ -81,7 +81,16 @@ class Server:
     def stop(self) -> None:
         """Stop the server and remove its directory."""
         subprocess.run(
-            _as_user([str(self.bindir / "pg_ctl"), "stop", "-m", "fast", "-D", str(self.directory / "data")]),
+            _as_user(
+                [
+                    str(self.bindir / "pg_ctl"),
+                    "stop",
+                    "-m",
+                    "fast",
+                    "-D",
+                    str(self.directory / "data"),
+                ]
+            ),
             check=False,
             capture_output=True,
         )

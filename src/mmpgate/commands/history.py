@@ -8,6 +8,7 @@ from typing import Any
 from mmpgate.errors import ExitCode
 
 DEFAULT_STORE = "mmpgate-history.sqlite"
+STORE_HELP = f"a SQLite file (default {DEFAULT_STORE}) or a postgresql:// URL"
 
 
 def _positive(value: str) -> int:
@@ -38,10 +39,18 @@ def register(subparsers: Any) -> None:
         description="The history is a SQLite file (default ./mmpgate-history.sqlite) or a "
         "postgresql:// URL (--store), for jobs that write concurrently.",
     )
-    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = parser.add_subparsers(
+        dest="action", metavar="ACTION", required=True, help="add or show"
+    )
     add = actions.add_parser("add", help="record the run in a results directory")
-    add.add_argument("directory", nargs="?", default="mmpgate-results", metavar="DIR")
-    add.add_argument("--store", default=DEFAULT_STORE, metavar="PATH_OR_URL")
+    add.add_argument(
+        "directory",
+        nargs="?",
+        default="mmpgate-results",
+        metavar="DIR",
+        help="results directory with metrics.<group>.json (default: mmpgate-results)",
+    )
+    add.add_argument("--store", default=DEFAULT_STORE, metavar="PATH_OR_URL", help=STORE_HELP)
     add.add_argument("--run-id", default=None, help="unique run key (default: Actions run id)")
     add.add_argument("--commit", default=None, help="commit (default: the metrics' git commit)")
     add.add_argument("--branch", default=None, help="branch (default: Actions ref, else git)")
@@ -54,7 +63,7 @@ def register(subparsers: Any) -> None:
     )
     add.set_defaults(execute=execute_add)
     show = actions.add_parser("show", help="failure, flaky and flip rates per test")
-    show.add_argument("--store", default=DEFAULT_STORE, metavar="PATH_OR_URL")
+    show.add_argument("--store", default=DEFAULT_STORE, metavar="PATH_OR_URL", help=STORE_HELP)
     show.add_argument("--last", type=_positive, default=50, metavar="N", help="runs (default 50)")
     show.add_argument(
         "--flip-threshold",
@@ -71,7 +80,7 @@ def register(subparsers: Any) -> None:
         help="runs the flip_rate definition needs (default 10)",
     )
     show.add_argument("--all", action="store_true", help="every test, not only the red ones")
-    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.add_argument("--format", choices=("text", "json"), default="text", help="default text")
     show.set_defaults(execute=execute_show)
 
 

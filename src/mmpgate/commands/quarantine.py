@@ -27,7 +27,9 @@ def register(subparsers: Any) -> None:
         description="Quarantined tests still run; their failures are listed, not counted. Each "
         "entry has a reason, an owner, an issue and an expiry, after which it fails the gate.",
     )
-    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = parser.add_subparsers(
+        dest="action", metavar="ACTION", required=True, help="add or list"
+    )
     add = actions.add_parser("add", help="add or replace one entry (written atomically)")
     add.add_argument("test", metavar="TEST", help="node id or node-id prefix (module, class)")
     add.add_argument("--reason", required=True, help="why it is quarantined")
@@ -36,10 +38,22 @@ def register(subparsers: Any) -> None:
     add.add_argument(
         "--expires", required=True, type=_date, metavar="YYYY-MM-DD", help="last day it holds"
     )
-    add.add_argument("--file", type=Path, default=Path(DEFAULT_FILE), metavar="FILE")
+    add.add_argument(
+        "--file",
+        type=Path,
+        default=Path(DEFAULT_FILE),
+        metavar="FILE",
+        help=f"default {DEFAULT_FILE}",
+    )
     add.set_defaults(execute=execute_add)
     show = actions.add_parser("list", help="print the entries, expired ones marked")
-    show.add_argument("--file", type=Path, default=Path(DEFAULT_FILE), metavar="FILE")
+    show.add_argument(
+        "--file",
+        type=Path,
+        default=Path(DEFAULT_FILE),
+        metavar="FILE",
+        help=f"default {DEFAULT_FILE}",
+    )
     show.set_defaults(execute=execute_list)
 
 

@@ -54,8 +54,12 @@ def read_text(path: Path, what: str) -> str:
         ) from None
 
 
-def _strict_loader() -> Any:
-    """A SafeLoader that refuses duplicate keys and over-long integers instead of guessing."""
+def _strict_loader(dates_as_text: bool = False) -> Any:
+    """A SafeLoader that refuses duplicate keys and over-long integers instead of guessing.
+
+    With `dates_as_text`, a bare `2027-01-31` stays that text (quarantine.yml's `expires`), for
+    the schema and `date.fromisoformat` to judge.
+    """
     import yaml  # kept out of the plugin's import time
 
     class StrictLoader(yaml.SafeLoader):
@@ -90,15 +94,20 @@ def _strict_loader() -> Any:
             return super().construct_yaml_int(node)
 
     StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
+    if dates_as_text:
+        StrictLoader.yaml_implicit_resolvers = {
+            first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
     return StrictLoader
 
 
-def parse_yaml(text: str, path: object) -> Any:
+def parse_yaml(text: str, path: object, *, dates_as_text: bool = False) -> Any:
     """YAML text to JSON types (strings, numbers, booleans, null, lists, string-keyed maps)."""
     import yaml
 
     try:
-        document = yaml.load(text, Loader=_strict_loader())  # noqa: S506 (a SafeLoader subclass)
+        document = yaml.load(text, Loader=_strict_loader(dates_as_text))  # noqa: S506 (a SafeLoader subclass)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1} column {mark.column + 1}" if mark else "$"

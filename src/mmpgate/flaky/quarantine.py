@@ -1,6 +1,6 @@
 """quarantine.yml: tests that still run but do not block, each with a reason, owner, issue, expiry.
 
-The file is read as safe YAML (a bare `2027-01-31` stays that date's text),
+The file is read through the one config layer (a bare `2027-01-31` stays that date's text),
 validated against `schemas/quarantine.schema.json`, and matched against node ids by prefix at a
 node-id boundary: `tests/unit/test_x.py` holds its tests, `...::TestX` its methods, `...::test_y`
 its parametrized cases.
@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from mmpgate.errors import ConfigError, InputError, located
 
@@ -89,22 +88,17 @@ def load_quarantine(path: Path, *, required: bool) -> Quarantine:
         if required:
             raise ConfigError(located(path, "", "quarantine file not found"))
         return Quarantine(source=None)
-    if path.is_dir():
-        raise ConfigError(located(path, "", "expected a quarantine file, found a directory"))
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            located(path, "", f"expected UTF-8 text, byte {exc.start} is not")
-        ) from None
-    except OSError as exc:
-        raise ConfigError(located(path, "", f"cannot be read ({exc.strerror})")) from None
+    from mmpgate.config.loader import read_text
+
+    text = read_text(path, "quarantine file")
     return parse_quarantine(text, path)
 
 
 def parse_quarantine(text: str, path: object) -> Quarantine:
     """Quarantine file text -> a validated Quarantine; ConfigError (one line) when it is wrong."""
-    document = _safe_yaml(text, path)
+    from mmpgate.config.loader import parse_yaml
+
+    document = parse_yaml(text, path, dates_as_text=True)
     if document is None:
         raise ConfigError(
             located(
@@ -143,29 +137,6 @@ def parse_quarantine(text: str, path: object) -> Quarantine:
         seen[raw["test"]] = index
         entries.append(Entry(raw["test"], raw["reason"], raw["owner"], raw["issue"], expires))
     return Quarantine(entries=tuple(entries), source=str(path))
-
-
-def _safe_yaml(text: str, path: object) -> Any:
-    import yaml
-
-    class DatesAsText(yaml.SafeLoader):
-        """safe_load, but a bare 2027-01-31 stays text: the schema and `fromisoformat` judge it."""
-
-    DatesAsText.yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    try:
-        return yaml.load(text, Loader=DatesAsText)  # noqa: S506  (a SafeLoader subclass)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1} column {mark.column + 1}" if mark else "$"
-        problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
-        raise ConfigError(located(path, where, f"expected valid YAML ({problem})")) from None
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise ConfigError(
-            located(path, "$", f"expected valid YAML ({type(exc).__name__})")
-        ) from None
 
 
 def render(entries: Sequence[Entry]) -> str:

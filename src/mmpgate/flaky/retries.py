@@ -20,7 +20,11 @@ import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mmpgate.metrics.document import Attempt as AttemptEntry
+    from mmpgate.metrics.document import Entry, MetricsDocument
 
 _FAILING = frozenset(("failed", "error"))
 _PASSING = frozenset(("passed", "xpassed"))
@@ -35,7 +39,7 @@ class Attempt:
     duration: float
     message: str | None
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self) -> AttemptEntry:
         """The attempt as the metrics file spells it."""
         return {
             "outcome": self.outcome,
@@ -44,7 +48,7 @@ class Attempt:
         }
 
 
-def to_retry(document: Mapping[str, Any]) -> list[str]:
+def to_retry(document: MetricsDocument) -> list[str]:
     """Node ids of the tests (not collectors) that failed or errored in the first run."""
     return [
         entry["nodeid"]
@@ -68,15 +72,15 @@ def evidence(workers: int, attempts: Sequence[Attempt]) -> str:
 
 
 def merge(
-    document: dict[str, Any],
+    document: MetricsDocument,
     attempts: Mapping[str, Sequence[Attempt]],
     *,
     max_attempts: int,
     processes: int,
-) -> dict[str, Any]:
+) -> MetricsDocument:
     """The document with attempts, classification and evidence on retried tests (pure)."""
     workers = int(document["environment"]["workers"])
-    tests = []
+    tests: list[Entry] = []
     flaky = failed = 0
     for entry in document["tests"]:
         tried = attempts.get(entry["nodeid"])
@@ -84,25 +88,22 @@ def merge(
             classification = classify(tried)
             flaky += classification == "flaky"
             failed += classification == "failed"
-            entry = {
-                **entry,
-                "attempts": [a.as_json() for a in tried],
-                "classification": classification,
-                "evidence": evidence(workers, tried),
-            }
+            entry = entry.copy()
+            entry["attempts"] = [a.as_json() for a in tried]
+            entry["classification"] = classification
+            entry["evidence"] = evidence(workers, tried)
         tests.append(entry)
-    return {
-        **document,
-        "tests": tests,
-        "retries": {
-            "max_attempts": max_attempts,
-            "retried": flaky + failed,
-            "flaky": flaky,
-            "failed": failed,
-            "processes": processes,
-            "coverage": COVERAGE_POLICY,
-        },
+    merged = document.copy()
+    merged["tests"] = tests
+    merged["retries"] = {
+        "max_attempts": max_attempts,
+        "retried": flaky + failed,
+        "flaky": flaky,
+        "failed": failed,
+        "processes": processes,
+        "coverage": COVERAGE_POLICY,
     }
+    return merged
 
 
 def retry_command(nodeid: str, group: str, metrics: Path, args: Sequence[str]) -> list[str]:

@@ -14,9 +14,9 @@ from mmpgate.errors import ExitCode, UsageError
 from mmpgate.report import FORMATS
 
 if TYPE_CHECKING:
-    from mmpgate.metrics.document import MetricsDocument
     from mmpgate.gate.flaky_rules import FlakyInputs
     from mmpgate.gate.thresholds import Thresholds
+    from mmpgate.metrics.document import MetricsDocument
     from mmpgate.metrics.results import MetricsSet
 
 

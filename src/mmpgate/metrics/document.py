@@ -77,8 +77,19 @@ class Environment(TypedDict):
     producer: str
 
 
+class Attempt(TypedDict):
+    """One retry of a test by `mmpgate run --retries` (a fresh pytest process, alone)."""
+
+    outcome: str
+    duration: float
+    message: str | None
+
+
 class _EntryOptional(TypedDict, total=False):
     reruns: int
+    attempts: list[Attempt]
+    classification: str
+    evidence: str | None
 
 
 class Entry(_EntryOptional):
@@ -108,8 +119,20 @@ class GroupSummary(TypedDict):
     complete: bool
 
 
+class Retries(TypedDict):
+    """What `mmpgate run --retries` did after a group's run (beside pytest's own counts)."""
+
+    max_attempts: int
+    retried: int
+    flaky: int
+    failed: int
+    processes: int
+    coverage: str
+
+
 class _DocumentOptional(TypedDict, total=False):
     groups: dict[str, GroupSummary]
+    retries: Retries
 
 
 class MetricsDocument(_DocumentOptional):

@@ -141,8 +141,8 @@ def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]
 
 
 def retry_failures(
-    project: Project, group: Group, files: GroupFiles, metrics: dict[str, Any]
-) -> dict[str, Any]:
+    project: Project, group: Group, files: GroupFiles, metrics: MetricsDocument
+) -> MetricsDocument:
     """Run the group's failed tests again, alone (see `mmpgate.flaky.retries`); rewrite its file."""
     from mmpgate.flaky.retries import merge, run_retries, to_retry
 

@@ -13,7 +13,7 @@ from typing import Any
 from mmpgate.errors import InputError, located
 from mmpgate.flaky.history.model import NewRun, ResultRecord, Status
 from mmpgate.metrics.classes import status_of
-from mmpgate.metrics.results import GROUP_GLOB, TOTAL_FILE
+from mmpgate.metrics.files import METRICS_GLOB, TOTAL_FILE
 
 _STATUS = {
     "passed": Status.PASSED,
@@ -28,7 +28,7 @@ def group_files(directory: Path) -> list[Path]:
     """The `metrics.<group>.json` files of a results directory (not the total)."""
     if not directory.is_dir():
         raise InputError(located(directory, "", "metrics directory not found"))
-    files = [p for p in sorted(directory.glob(GROUP_GLOB)) if p.name != TOTAL_FILE]
+    files = [p for p in sorted(directory.glob(METRICS_GLOB)) if p.name != TOTAL_FILE]
     if not files:
         raise InputError(located(directory, "", "expected metrics.<group>.json files, found none"))
     return files
