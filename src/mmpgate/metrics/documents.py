@@ -73,6 +73,34 @@ def is_flaky(entry: Mapping[str, Any]) -> bool:
     return entry["outcome"] == "passed" and int(entry.get("reruns", 0)) > 0
 
 
+_STATUS_BY_OUTCOME = {
+    "passed": "passed",
+    "xpassed": "passed",
+    "failed": "failed",
+    "error": "failed",
+    "skipped": "skipped",
+    "xfailed": "skipped",
+}
+
+
+def status_of(entry: Mapping[str, Any]) -> str:
+    """'passed', 'failed' (broken, or not retried), 'flaky' (`is_flaky`) or 'skipped' (also xfailed)."""
+    if is_flaky(entry):
+        return "flaky"
+    classification = entry.get("classification")
+    if classification is not None:
+        return str(classification)
+    return _STATUS_BY_OUTCOME[entry["outcome"]]
+
+
+def flaky_evidence(entry: Mapping[str, Any]) -> str | None:
+    """Why a flaky entry is flaky, in words."""
+    if "classification" in entry:
+        evidence = entry.get("evidence")
+        return None if evidence is None else str(evidence)
+    return f"passed after {entry['reruns']} pytest-rerunfailures rerun(s)"
+
+
 def check_output(output: Path, inputs: Iterable[Path | None]) -> None:
     """Refuse an output that is one of the inputs or a metrics file inside an input directory."""
     target = output.resolve()

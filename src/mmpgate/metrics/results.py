@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from mmpgate.errors import InputError, located
-from mmpgate.metrics.classes import flaky_evidence, status_of
 from mmpgate.metrics.document import MetricsDocument, count_of, sum_counts
+from mmpgate.metrics.documents import flaky_evidence, status_of
 from mmpgate.metrics.files import TOTAL_FILE, read_group_documents
 from mmpgate.metrics.format import COUNT_KEYS
 from mmpgate.metrics.io import load_metrics

@@ -12,7 +12,7 @@ from typing import Any
 
 from mmpgate.errors import InputError, located
 from mmpgate.flaky.history.model import NewRun, ResultRecord, Status
-from mmpgate.metrics.classes import status_of
+from mmpgate.metrics.documents import status_of
 from mmpgate.metrics.files import METRICS_GLOB, TOTAL_FILE
 
 _STATUS = {
