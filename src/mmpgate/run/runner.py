@@ -17,6 +17,7 @@ from mmpgate.metrics.document import MetricsDocument, new_counts, new_document, 
 from mmpgate.metrics.environment import describe
 from mmpgate.metrics.files import GroupFiles
 from mmpgate.metrics.io import load_metrics, write_json
+from mmpgate.run import summary
 from mmpgate.run.project import Group, Project
 
 
@@ -93,8 +94,18 @@ def pytest_command(
     return [*command, *group.args, *extra]
 
 
-def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]) -> GroupResult:
-    """Run one group in its own pytest process, streaming its output; always leave a metrics file."""
+def run_group(
+    project: Project,
+    group: Group,
+    output: Path,
+    extra: Sequence[str],
+    *,
+    label: str | None = None,
+    run_started: float | None = None,
+) -> GroupResult:
+    """Run one group in its own pytest process, streaming its output; always leave a metrics file.
+
+    `label` (`[2/3] unit`) and `run_started` add the group's place and the elapsed time."""
     files = GroupFiles.of(output, group.name)
     files.remove_stale()
     command = pytest_command(project, group, files, extra)
@@ -107,10 +118,17 @@ def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]
         )
     print(f"mmpgate: {group.name}: {' '.join(command[1:])}", flush=True)
     started = time.time()
+    since = started if run_started is None else run_started
     process = subprocess.Popen(command, cwd=project.root, env=env)
     interrupted = False
+    heartbeat = summary.Heartbeat(
+        label or group.name,
+        float(os.environ.get("MMPGATE_PROGRESS_EVERY", summary.PROGRESS_EVERY)),
+        lambda: (time.time() - started, time.time() - since),
+    )
     try:
-        code = process.wait()
+        with heartbeat:
+            code = process.wait()
     except KeyboardInterrupt as stop:
         # Ctrl-C reached pytest too (same process group); a SIGTERM reached only us: pass it on as
         # SIGINT, so pytest writes its (incomplete) metrics and stops either way.
@@ -134,7 +152,11 @@ def run_group(project: Project, group: Group, output: Path, extra: Sequence[str]
         metrics = placeholder_metrics(group.name, code, started)
         write_json(files.metrics, metrics)
     result = GroupResult(group=group.name, exit_code=code, files=files, metrics=metrics)
-    print(result_line(result), flush=True)
+    line = result_line(result)
+    if label is not None:
+        line = line.replace(f"mmpgate: {group.name}:", f"mmpgate: {label}:", 1)
+        line += f" (run so far {summary.clock(time.time() - since)})"
+    print(line, flush=True)
     if interrupted:
         raise KeyboardInterrupt
     return result
@@ -223,15 +245,22 @@ def run_groups(
     results = []
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
+    run_started = time.time()
     try:
-        for group in groups:
-            result = run_group(project, group, output, extra)
+        for index, group in enumerate(groups, start=1):
+            label = summary.place(index, len(groups), group.name)
+            print(
+                f"mmpgate: {label}: starting after {summary.clock(time.time() - run_started)}",
+                flush=True,
+            )
+            result = run_group(project, group, output, extra, label=label, run_started=run_started)
             results.append(result)
             if fail_fast and result.exit_code != 0:
                 break
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
+    print(summary.table(results, time.time() - run_started), end="", flush=True)
     return results
 
 

@@ -25,8 +25,8 @@ def test_run_all_writes_every_file_per_group(
     assert not (out / "metrics.e2e.json").exists()
     printed = capsys.readouterr().out
     assert "default group 'e2e' skipped: tests/e2e does not exist" in printed
-    assert "mmpgate: unit: 2 passed" in printed
-    assert "mmpgate: integration: 1 passed, 1 skipped" in printed
+    assert "mmpgate: [1/2] unit: 2 passed" in printed
+    assert "mmpgate: [2/2] integration: 1 passed, 1 skipped" in printed
     unit = load_metrics(out / "metrics.unit.json")
     integration = load_metrics(out / "metrics.integration.json")
     assert unit["counts"]["passed"] == 2
