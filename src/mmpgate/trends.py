@@ -27,7 +27,7 @@ class RunPoint:
     failed: int  # failed + errors
     flaky: int | None
     coverage: float | None
-    wall: float
+    wall: float | None
 
     @property
     def failure_rate(self) -> float | None:
@@ -133,3 +133,36 @@ def point_of_set(metrics: MetricsSet, label: str) -> RunPoint:
         coverage=coverage,
         wall=sum(group.wall for group in groups),
     )
+
+
+def points_from_history(target: str, last: int = 20) -> list[RunPoint]:
+    """The last `last` runs recorded in the run history (`mmpgate history add`), oldest first.
+
+    The history keeps per-test statuses, not wall time or coverage: those stay unknown here.
+    """
+    from collections import Counter
+
+    from mmpgate.flaky.history import open_store
+    from mmpgate.flaky.history.model import Status
+
+    with open_store(target, create=False) as store:
+        runs = store.recent_runs(last)
+        if not runs:
+            return []
+        statuses: dict[int, Counter[Status]] = {run.id: Counter() for run in runs}
+        for observations in store.observations(runs[-1].id).values():
+            for observation in observations:
+                if observation.run in statuses:
+                    statuses[observation.run][observation.status] += 1
+    return [
+        RunPoint(
+            label=_label(run.recorded_at, run.commit, run.run_key),
+            started=run.recorded_at,
+            tests=sum(statuses[run.id].values()),
+            failed=statuses[run.id][Status.FAILED],
+            flaky=statuses[run.id][Status.FLAKY],
+            coverage=None,
+            wall=None,
+        )
+        for run in reversed(runs)
+    ]

@@ -49,6 +49,13 @@ def register(subparsers: Any) -> None:
         help="directory of earlier runs' results directories, one per run, drawn as trends",
     )
     parser.add_argument(
+        "--history",
+        default=None,
+        metavar="DB",
+        help="run history (`mmpgate history add`): a SQLite file or a postgresql:// URL, "
+        "drawn as failure and flaky rate trends",
+    )
+    parser.add_argument(
         "--output", type=Path, required=True, metavar="FILE", help="the HTML file to write"
     )
     parser.set_defaults(execute=execute)
@@ -64,7 +71,7 @@ def execute(args: argparse.Namespace) -> int:
     elif thresholds is not None and not thresholds.is_file():
         raise UsageError(f"--thresholds {thresholds}: file not found")
     data = write_report(
-        ReportInputs(args.metrics, args.output, thresholds, args.baseline, args.runs)
+        ReportInputs(args.metrics, args.output, thresholds, args.baseline, args.runs, args.history)
     )
     tests = sum(group.total for group in data.groups)
     print(

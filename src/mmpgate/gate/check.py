@@ -49,7 +49,7 @@ def run_check(
     from mmpgate.metrics.io import write_json
     from mmpgate.metrics.results import load_baseline, load_metrics_dir
     from mmpgate.report import render, verdict_json
-    from mmpgate.trends import point_of_set
+    from mmpgate.trends import RunPoint, point_of_set, points_from_history
 
     if fmt not in FORMATS:
         raise UsageError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
@@ -69,11 +69,13 @@ def run_check(
     previous = load_baseline(baseline_path) if baseline_path is not None else None
     flaky = _flaky_inputs(thresholds_path, thresholds, metrics, quarantine, history, today)
     verdict = evaluate(metrics, thresholds, previous, flaky)
-    trend = (
-        (point_of_set(previous, "baseline"), point_of_set(metrics, "now"))
-        if previous is not None
-        else ()
-    )
+    store = history or thresholds.history
+    if store is not None:
+        trend: tuple[RunPoint, ...] = (*points_from_history(store), point_of_set(metrics, "now"))
+    elif previous is not None:
+        trend = (point_of_set(previous, "baseline"), point_of_set(metrics, "now"))
+    else:
+        trend = ()
     out.write(render(verdict, fmt, trend=trend))
     out.flush()
     if output is not None:

@@ -246,7 +246,7 @@ def render_page(data: ReportData) -> str:
     trend_note = (
         f"{len(data.trend)} runs from {escape(data.trend_source or '')}"
         if len(data.trend) >= 2
-        else "no earlier runs given (--baseline or --runs draw trends)"
+        else "no earlier runs given (--baseline, --runs or --history draw trends)"
     )
     body = [
         "<h1>mmpgate report</h1>",

@@ -8,7 +8,7 @@ from pathlib import Path
 from mmpgate.htmlreport.model import ReportData, gather
 from mmpgate.metrics.documents import check_output
 from mmpgate.metrics.files import TOTAL_FILE
-from mmpgate.trends import RunPoint, ordered, past_runs, point_of
+from mmpgate.trends import RunPoint, ordered, past_runs, point_of, points_from_history
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -20,12 +20,16 @@ class ReportInputs:
     thresholds: Path | None = None
     baseline: Path | None = None
     runs: Path | None = None
+    history: str | None = None
 
 
 def _trend(inputs: ReportInputs) -> tuple[tuple[RunPoint, ...], str | None]:
     earlier: list[RunPoint] = []
     sources: list[str] = []
     kept: list[Path] = []
+    if inputs.history is not None:
+        earlier += points_from_history(inputs.history)
+        sources.append("the run history")
     if inputs.runs is not None:
         kept = [path.resolve() for path in past_runs(inputs.runs)]
         earlier += [point_of(path) for path in kept]
