@@ -1,13 +1,22 @@
-"""Wall-time overhead of recording metrics on a generated suite of trivial tests.
+"""CPU cost of mmpgate's pytest plugins on a generated suite of trivial tests.
 
-Every variant runs the same pytest with the same plugins loaded (plugin autoloading is off and the
-plugins are named with -p), so the only difference is the option that switches a plugin's
-recording on: none (baseline), `--mmpgate-metrics`, `--report-log` (pytest-reportlog) or
-`--json-report` (pytest-json-report). The variants alternate within each round, in an order that
-rotates from round to round, and the figure reported is the median over rounds of each round's
-ratio to the baseline of the same round (paired, so machine noise between rounds cancels out).
+Every variant runs the same pytest in an environment where every plugin installed is autoloaded,
+as in a user's environment. The baseline disables mmpgate's three plugins (`-p no:mmpgate -p
+no:mmpgate_stabilize -p no:mmpgate_mlflow`); the other variants are:
 
-    python benchmarks/bench_plugin_overhead.py --runs 5
+- `installed, unused`: mmpgate's plugins loaded, no option of theirs given (the cost of having
+  mmpgate installed);
+- `--mmpgate-metrics`: mmpgate's plugins loaded and the recorder on;
+- `pytest-reportlog` / `pytest-json-report`: mmpgate's plugins disabled as in the baseline, the
+  other recorder on (the same job done by the alternatives, measured in the same rounds).
+
+The variants alternate within each round, in an order that rotates from round to round. The figure
+is CPU time (user + system of the pytest process and its workers, from `RUSAGE_CHILDREN` deltas),
+far less disturbed by other load on a shared machine than wall time. A ratio is the median over
+rounds of (variant / baseline of the same round); the spread is the lowest and highest of those
+per-round ratios.
+
+    python benchmarks/bench_plugin_overhead.py --tests 2000 --runs 6
 """
 
 from __future__ import annotations
@@ -25,42 +34,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import median, table, write_suite
 
-#: Loaded in every variant, so that loading costs are the same everywhere.
-PLUGINS = (
-    "mmpgate.plugin",
-    "pytest_reportlog.plugin",
-    "pytest_metadata.plugin",
-    "pytest_jsonreport.plugin",
-    "xdist.plugin",
-)
+DISABLED = ("-p", "no:mmpgate", "-p", "no:mmpgate_stabilize", "-p", "no:mmpgate_mlflow")
 VARIANTS: dict[str, tuple[str, ...]] = {
-    "baseline": (),
-    "mmpgate": ("--mmpgate-metrics={out}/metrics.json", "--mmpgate-group=bench"),
-    "pytest-reportlog": ("--report-log={out}/report.jsonl",),
-    "pytest-json-report": ("--json-report", "--json-report-file={out}/report.json"),
+    "plugins disabled (baseline)": DISABLED,
+    "installed, unused": (),
+    "--mmpgate-metrics": ("--mmpgate-metrics={out}/metrics.json", "--mmpgate-group=bench"),
+    "pytest-reportlog": (*DISABLED, "--report-log={out}/report.jsonl"),
+    "pytest-json-report": (*DISABLED, "--json-report", "--json-report-file={out}/report.json"),
 }
+BASELINE = next(iter(VARIANTS))
+#: Variables that would change what the runs do; the benchmark runs without them.
+CLEARED = ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
 
 
 def command(suite: Path, out: Path, workers: int, variant: str) -> list[str]:
     """The pytest command line of one variant."""
-    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    for plugin in PLUGINS:
-        args += ["-p", plugin]
-    args += ["-n", str(workers)]
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", str(workers)]
     args += [arg.format(out=out) for arg in VARIANTS[variant]]
     return [*args, str(suite)]
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and CPU seconds (user + system, xdist workers included) of one run.
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    return {k: v for k, v in env.items() if not k.startswith(("MMPGATE_", "MMP_"))}
 
-    CPU time is reported beside wall time because on a shared machine it is far less disturbed by
-    other load; a failing run stops the benchmark.
-    """
-    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, xdist workers included) of one run; a
+    failing run stops the benchmark."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        cmd, cwd=cwd, env=_environment(), capture_output=True, text=True, check=False
+    )
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -80,7 +86,7 @@ def measure(
     for round_ in range(runs):
         order = names[round_ % len(names) :] + names[: round_ % len(names)]
         for name in order:
-            out = work / f"{name}-{workers}-{round_}"
+            out = work / f"{names.index(name)}-{workers}-{round_}"
             out.mkdir()
             times[name].append(timed(command(suite, out, workers, name), work))
     return times
@@ -89,21 +95,41 @@ def measure(
 HEADER = (
     "workers",
     "variant",
-    "median wall s",
-    "wall ratio (paired median)",
     "median CPU s",
     "CPU ratio (paired median)",
+    "CPU ratio spread (min-max)",
+    "median wall s",
+    "wall ratio (paired median)",
 )
+
+
+def rows(workers: int, times: dict[str, list[tuple[float, float]]]) -> list[tuple[str, ...]]:
+    """One table row per variant, ratios paired with the baseline of the same round."""
+    base = times[BASELINE]
+    out = []
+    for name, values in times.items():
+        cpu = [c / b[1] for (_w, c), b in zip(values, base, strict=True)]
+        wall = [w / b[0] for (w, _c), b in zip(values, base, strict=True)]
+        out.append(
+            (
+                f"-n {workers}",
+                name,
+                f"{median([c for _, c in values]):.2f}",
+                f"{median(cpu):.3f}",
+                f"{min(cpu):.3f}-{max(cpu):.3f}",
+                f"{median([w for w, _ in values]):.2f}",
+                f"{median(wall):.3f}",
+            )
+        )
+    return out
 
 
 def main() -> int:
     """Run the benchmark and print a markdown table, one worker count at a time."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--runs", type=int, default=5, help="rounds per worker count (>= 5 advised)"
-    )
-    parser.add_argument("--tests", type=int, default=5000, help="tests in the generated suite")
-    parser.add_argument("--workers", type=int, nargs="+", default=[0, 2], help="-n values")
+    parser.add_argument("--runs", type=int, default=6, help="rounds per worker count (>= 6)")
+    parser.add_argument("--tests", type=int, default=2000, help="tests in the generated suite")
+    parser.add_argument("--workers", type=int, nargs="+", default=[0], help="-n values")
     args = parser.parse_args()
     print(f"{args.tests} trivial tests, {args.runs} alternating rounds per worker count\n")
     print(table(HEADER, []), flush=True)
@@ -111,21 +137,10 @@ def main() -> int:
         work = Path(tmp)
         suite = work / "suite"
         write_suite(suite, args.tests)
-        timed(command(suite, work, 0, "baseline"), work)  # warm the file cache and bytecode
+        for name in VARIANTS:  # warm the file cache and bytecode of every variant
+            timed(command(suite, work, 0, name), work)
         for workers in args.workers:
-            times = measure(suite, work, workers, args.runs)
-            base = times["baseline"]
-            for name, values in times.items():
-                wall = [w / b[0] for (w, _c), b in zip(values, base, strict=True)]
-                cpu = [c / b[1] for (_w, c), b in zip(values, base, strict=True)]
-                row = (
-                    f"-n {workers}",
-                    name,
-                    f"{median([w for w, _ in values]):.2f}",
-                    f"{median(wall):.3f}",
-                    f"{median([c for _, c in values]):.2f}",
-                    f"{median(cpu):.3f}",
-                )
+            for row in rows(workers, measure(suite, work, workers, args.runs)):
                 print(table(HEADER, [row]).splitlines()[-1], flush=True)
     return 0
 

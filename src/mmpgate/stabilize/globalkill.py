@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from mmpgate.stabilize.processes import SweepResult, sweep
+if TYPE_CHECKING:  # psutil is imported only when a sweep runs: the plugin checks `enabled()` often
+    from mmpgate.stabilize.processes import SweepResult
 
 ENABLE_VAR = "MMP_ENABLE_GLOBAL_KILL"
 DRY_RUN_VAR = "MMP_GLOBAL_KILL_DRY_RUN"
@@ -33,6 +35,8 @@ def sweep_if_enabled(
     never inside a pytest-xdist worker (the controller sweeps once for the whole run)."""
     if not enabled() or "PYTEST_XDIST_WORKER" in os.environ:
         return None
+    from mmpgate.stabilize.processes import sweep
+
     return sweep(
         patterns,
         started_before=time.time() if started_before is None else started_before,

@@ -1,28 +1,40 @@
 """pytest hooks of the stabilization features: the `server` lock, server fixtures, the opt-in
-global sweep and leak detection. Options and hooks only; the work is in the sibling modules,
-imported lazily so this module stays cheap to load in every pytest run.
+global sweep and leak detection.
+
+This module is loaded in every pytest run of an environment where mmpgate is installed, so it
+holds options, markers, fixtures and once-per-session hooks only, and imports nothing but pytest
+at import time. It has no per-test hook: the per-test wrappers live in `stabilize.session` and are
+registered by `stabilize.activation` only when the run uses the feature (that module says when,
+and how the decision is made under pytest-xdist, whose controller does not collect).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mmpgate.stabilize import runinfo
-from mmpgate.stabilize.state import StabilizeState
+from mmpgate.stabilize.activation import (
+    PLACE_KEY,
+    SETTINGS_KEY,
+    STATE_KEY,
+    Settings,
+    activate,
+    is_worker,
+    item_needs,
+    place,
+    run_in_use,
+)
 
 if TYPE_CHECKING:
     from mmpgate.stabilize.factory import ServerFactory
+    from mmpgate.stabilize.state import Findings
 
-STATE_KEY = pytest.StashKey[StabilizeState]()
-LOCK_ERROR_KEY = pytest.StashKey[str]()
+FINDINGS_KEY = pytest.StashKey["Findings"]()
+SESSION_START_KEY = pytest.StashKey[float]()
 LEAK_MODES = ("warn", "fail", "kill")
 
 
@@ -60,8 +72,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mmpgate-leaks",
         choices=LEAK_MODES,
         default=None,
-        help="what to do with processes of this run alive at the end (ini mmpgate_leaks, "
-        "default warn).",
+        help="what to do with processes of this run alive at the end; given, it watches every "
+        "test of the run (ini mmpgate_leaks; default warn, in runs that use the server fixtures "
+        "or marker).",
     )
     group.addoption(
         "--mmpgate-kill-dry-run",
@@ -71,7 +84,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("mmpgate_lock_timeout", "seconds a server-marked test waits", default="600")
     parser.addini("mmpgate_lock_dir", "directory of the server locks", default="")
-    parser.addini("mmpgate_leaks", "warn, fail or kill leaked processes", default="warn")
+    parser.addini(
+        "mmpgate_leaks",
+        "warn, fail or kill leaked processes; setting it watches every test of the run "
+        "(default: warn, in runs that use the server fixtures or marker)",
+        default="",
+    )
     parser.addini(
         "mmpgate_kill_patterns",
         "regexes of command lines the MMP_ENABLE_GLOBAL_KILL sweep stops",
@@ -88,10 +106,6 @@ def _ini_seconds(config: pytest.Config, name: str) -> float | None:
     return _seconds(name)(raw) if raw else None
 
 
-def _is_worker(config: pytest.Config) -> bool:
-    return hasattr(config, "workerinput")
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -100,173 +114,83 @@ def pytest_configure(config: pytest.Config) -> None:
         "fixtures of any scope.",
     )
     leaks = config.getoption("mmpgate_leaks") or str(config.getini("mmpgate_leaks"))
-    if leaks not in LEAK_MODES:
+    if leaks and leaks not in LEAK_MODES:
         raise pytest.UsageError(f"mmpgate_leaks: expected one of {', '.join(LEAK_MODES)}")
     lock_timeout = config.getoption("mmpgate_lock_timeout") or _ini_seconds(
         config, "mmpgate_lock_timeout"
     )
-    state = StabilizeState(
+    config.stash[SETTINGS_KEY] = Settings(
         lock_timeout=lock_timeout or 600.0,
-        leaks_mode=leaks,
+        leaks_mode=leaks or "warn",
+        leaks_asked=bool(leaks),
         startup_timeout=_ini_seconds(config, "mmpgate_server_startup_timeout"),
     )
-    if _is_worker(config):
-        inputs: dict[str, Any] = config.workerinput  # type: ignore[attr-defined]
-        state.worker = str(inputs.get("workerid", "gw?"))
-        state.run_id = str(inputs.get("mmpgate_run_id") or os.environ.get(runinfo.RUN_ID, ""))
-        state.run_dir = Path(inputs.get("mmpgate_run_dir") or tempfile.gettempdir())
-        state.lock_dir = Path(inputs.get("mmpgate_lock_dir") or state.run_dir / "locks")
-    else:
-        state.worker = "master"
-        state.run_id = runinfo.new_run_id()
-        state.env.set(runinfo.OUTER_RUN_IDS, runinfo.nested_outer_ids(os.environ))
-        state.env.set(runinfo.RUN_ID, state.run_id)
-        base = Path(tempfile.gettempdir()) / f"mmpgate-{os.getuid()}"
-        state.run_dir = base / state.run_id
-        state.run_dir.mkdir(parents=True, exist_ok=True)
-        state.own_run_dir = True
-        chosen = config.getoption("mmpgate_lock_dir") or str(config.getini("mmpgate_lock_dir"))
-        state.lock_dir = Path(chosen).resolve() if chosen else state.run_dir / "locks"
-    state.env.set(runinfo.RUN_ID, state.run_id)
-    state.env.set(runinfo.WORKER, state.worker)
-    state.env.set(runinfo.OWNER_PID, str(os.getpid()))
-    config.stash[STATE_KEY] = state
+    if leaks:
+        activate(config)  # leak detection asked for: every test of the run is watched
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    state = node.config.stash[STATE_KEY]
-    node.workerinput["mmpgate_run_id"] = state.run_id
-    node.workerinput["mmpgate_run_dir"] = str(state.run_dir)
-    node.workerinput["mmpgate_lock_dir"] = str(state.lock_dir)
+    node.workerinput[PLACE_KEY] = place(node.config).as_input()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    config = session.config
+    if STATE_KEY in config.stash or config.option.collectonly:
+        return
+    if any(item_needs(item) for item in session.items):
+        activate(config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE_KEY, None)
-    if state is None:
-        return
-    state.locks.release_all()
-    state.env.restore()
-    if state.own_run_dir and state.run_dir is not None:
-        shutil.rmtree(state.run_dir, ignore_errors=True)
+    if state is not None:
+        state.locks.release_all()
+        state.env.restore()
+    if not is_worker(config) and run_in_use(config):
+        import shutil
+
+        shutil.rmtree(place(config).run_dir, ignore_errors=True)
+
+
+def _findings(config: pytest.Config) -> Findings:
+    found = config.stash.get(FINDINGS_KEY, None)
+    if found is None:
+        from mmpgate.stabilize.state import Findings
+
+        found = config.stash[FINDINGS_KEY] = Findings(config.stash[SETTINGS_KEY].leaks_mode)
+    return found
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    state = session.config.stash[STATE_KEY]
-    state.session_start = time.time()
-    if not _is_worker(session.config):
-        _global_sweep(session.config, state)
+    config = session.config
+    if is_worker(config):
+        return
+    config.stash[SESSION_START_KEY] = time.time()
+    _global_sweep(config)
 
 
-def _global_sweep(config: pytest.Config, state: StabilizeState) -> None:
+def _global_sweep(config: pytest.Config) -> None:
     from mmpgate.stabilize import globalkill
-    from mmpgate.stabilize.processes import sweep
 
     if not globalkill.enabled():
         return
+    from mmpgate.stabilize.processes import sweep
+
     result = sweep(
         list(config.getini("mmpgate_kill_patterns")),
-        started_before=state.session_start,
+        started_before=config.stash.get(SESSION_START_KEY, time.time()),
         grace=float(str(config.getini("mmpgate_kill_grace"))),
         dry_run=config.getoption("mmpgate_kill_dry_run") or globalkill.dry_run_requested(),
     )
-    state.swept.extend(result.processes)
-
-
-def _lock_request(item: pytest.Item, default_timeout: float) -> tuple[list[str], float]:
-    from mmpgate.stabilize.locks import check_name
-
-    names: set[str] = set()
-    timeout = default_timeout
-    for mark in item.iter_markers("server"):
-        if len(mark.args) > 1 or set(mark.kwargs) - {"name", "timeout"}:
-            raise ValueError("use @pytest.mark.server, server('name') or server('name', timeout=S)")
-        names.add(check_name(mark.args[0] if mark.args else mark.kwargs.get("name", "default")))
-        if mark.kwargs.get("timeout") is not None:
-            timeout = float(mark.kwargs["timeout"])
-    return sorted(names), timeout
-
-
-@pytest.hookimpl(tryfirst=True, wrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[Any]:
-    state = item.config.stash[STATE_KEY]
-    os.environ[runinfo.TEST_NODEID] = item.nodeid
-    try:
-        names, timeout = _lock_request(item, state.lock_timeout)
-        state.locks.acquire(
-            names,
-            directory=state.lock_dir,
-            timeout=timeout,
-            worker=state.worker,
-            nodeid=item.nodeid,
-        )
-    except Exception as exc:  # a bad mark or a lock timeout fails this test alone
-        item.stash[LOCK_ERROR_KEY] = str(exc)
-    try:
-        return (yield)
-    finally:
-        state.locks.release_unbound()
-        os.environ.pop(runinfo.TEST_NODEID, None)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    error = item.stash.get(LOCK_ERROR_KEY, None)
-    if error is not None:
-        pytest.fail(error, pytrace=False)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Any:
-    result = yield
-    state = request.config.stash[STATE_KEY]
-    if (
-        state.locks.held
-        and fixturedef.scope != "function"
-        and _project_fixture(request, fixturedef)
-    ):
-        state.locks.bind(("fixture", id(fixturedef)))
-    return result
-
-
-def pytest_fixture_post_finalizer(
-    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
-) -> None:
-    request.config.stash[STATE_KEY].locks.unbind(("fixture", id(fixturedef)))
-
-
-def _project_fixture(request: pytest.FixtureRequest, fixturedef: pytest.FixtureDef[Any]) -> bool:
-    """Defined in the project's own files (not a plugin's): such a wide fixture may be a server."""
-    import inspect
-
-    try:
-        source = Path(inspect.getfile(fixturedef.func)).resolve()
-    except (TypeError, OSError):
-        return False
-    parts = set(source.parts)
-    if "site-packages" in parts or "dist-packages" in parts:
-        return False
-    return source.is_relative_to(request.config.rootpath.resolve())
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report: pytest.TestReport = yield
-    if report.failed:
-        for server in item.config.stash[STATE_KEY].live_servers():
-            report.sections.append(
-                (f"mmpgate server log: {server.name} (pid {server.pid})", server.log_tail())
-            )
-    return report
+    _findings(config).swept.extend(result.processes)
 
 
 def _factory(request: pytest.FixtureRequest, tmp: Path) -> Iterator[ServerFactory]:
     from mmpgate.stabilize.factory import ServerFactory
 
-    state = request.config.stash[STATE_KEY]
+    state = activate(request.config)
     factory = ServerFactory(
         log_dir=tmp,
         shared_dir=state.run_dir or tmp,
@@ -306,13 +230,13 @@ def session_server_factory(
 @pytest.fixture(scope="session")
 def mmpgate_run_id(request: pytest.FixtureRequest) -> str:
     """This run's id, as carried by every process the run starts (MMPGATE_RUN_ID)."""
-    return request.config.stash[STATE_KEY].run_id
+    return activate(request.config).run_id
 
 
 @pytest.fixture(scope="session")
 def mmpgate_shared_dir(request: pytest.FixtureRequest) -> Path:
     """A directory shared by this run's workers and unique to the run."""
-    run_dir = request.config.stash[STATE_KEY].run_dir
+    run_dir = activate(request.config).run_dir
     assert run_dir is not None
     return run_dir
 
@@ -321,44 +245,48 @@ def mmpgate_shared_dir(request: pytest.FixtureRequest) -> Path:
 def pytest_testnodedown(node: Any, error: Any) -> None:
     if not error:
         return
-    from mmpgate.stabilize.orphans import stop_orphans_of_worker
-
-    state = node.config.stash[STATE_KEY]
+    config = node.config
     worker = str(getattr(node, "workerinput", {}).get("workerid", ""))
-    state.crashed_workers.add(worker)
-    state.orphans.extend(stop_orphans_of_worker(state.run_id, worker))
+    _findings(config).crashed_workers.add(worker)
+    if run_in_use(config):
+        from mmpgate.stabilize.orphans import stop_orphans_of_worker
+
+        _findings(config).orphans.extend(stop_orphans_of_worker(place(config).run_id, worker))
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
-    state = config.stash[STATE_KEY]
-    if _is_worker(config):
+    if is_worker(config):
         return
     if config.getini("mmpgate_kill_at_end"):
-        _global_sweep(config, state)
+        _global_sweep(config)
+    if not run_in_use(config):
+        return  # nothing of this run was tagged: there is nothing to scan for
     from mmpgate.stabilize.leaks import find_tagged, own_run_processes
     from mmpgate.stabilize.orphans import stop_orphans_of_worker
     from mmpgate.stabilize.processes import stop_process_tree
 
+    found = _findings(config)
+    run_id = place(config).run_id
     # Servers of a crashed worker never got their teardown: stop them before listing leaks. Only
     # crashed workers: a worker that ended normally and left a process behind made a leak.
-    for worker in sorted(state.crashed_workers):
-        state.orphans.extend(stop_orphans_of_worker(state.run_id, worker))
+    for worker in sorted(found.crashed_workers):
+        found.orphans.extend(stop_orphans_of_worker(run_id, worker))
 
-    state.leaks = find_tagged(state.run_id, exclude=own_run_processes())
-    if state.leaks and state.leaks_mode == "kill":
-        for leak in state.leaks:
+    found.leaks = find_tagged(run_id, exclude=own_run_processes())
+    if found.leaks and found.leaks_mode == "kill":
+        for leak in found.leaks:
             stop_process_tree(leak.pid, grace=2.0)
-    if state.leaks and state.leaks_mode == "fail" and session.exitstatus == pytest.ExitCode.OK:
+    if found.leaks and found.leaks_mode == "fail" and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    state = config.stash.get(STATE_KEY, None)
-    if state is None:
+    found = config.stash.get(FINDINGS_KEY, None)
+    if found is None:
         return
-    for title, lines in state.summary_sections():
+    for title, lines in found.summary_sections():
         terminalreporter.write_sep("=", title)
         for line in lines:
             terminalreporter.write_line(line)

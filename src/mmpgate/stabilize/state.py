@@ -1,4 +1,5 @@
-"""Per-process state of the stabilization plugin: run identity, held locks, started servers."""
+"""State of the stabilization plugin: per process (run identity, held locks, started servers) and
+the controller's findings for the run (sweep, orphans, leaks)."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ class LockSet:
 
 @dataclass
 class StabilizeState:
-    """Everything the hooks of one pytest process share."""
+    """What the per-test hooks of one pytest process share, once the run uses the feature."""
 
     lock_timeout: float
     leaks_mode: str
@@ -105,15 +106,9 @@ class StabilizeState:
     run_id: str = ""
     run_dir: Path | None = None
     lock_dir: Path | None = None
-    own_run_dir: bool = False
-    session_start: float = 0.0
     env: EnvPatch = field(default_factory=lambda: EnvPatch(os.environ))
     locks: LockSet = field(default_factory=LockSet)
     servers: list[RunningServer] = field(default_factory=list)
-    swept: list[SweptProcess] = field(default_factory=list)
-    orphans: list[str] = field(default_factory=list)
-    crashed_workers: set[str] = field(default_factory=set)
-    leaks: list[TaggedProcess] = field(default_factory=list)
 
     def register_server(self, server: RunningServer) -> None:
         self.servers.append(server)
@@ -123,6 +118,17 @@ class StabilizeState:
     def live_servers(self) -> list[RunningServer]:
         self.servers = [s for s in self.servers if s.alive()]
         return list(self.servers)
+
+
+@dataclass
+class Findings:
+    """What the controller found and did for the whole run, for the terminal summary."""
+
+    leaks_mode: str
+    swept: list[SweptProcess] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    crashed_workers: set[str] = field(default_factory=set)
+    leaks: list[TaggedProcess] = field(default_factory=list)
 
     def summary_sections(self) -> list[tuple[str, list[str]]]:
         sections = []
