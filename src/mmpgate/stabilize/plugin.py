@@ -183,6 +183,7 @@ def _global_sweep(config: pytest.Config) -> None:
         started_before=config.stash.get(SESSION_START_KEY, time.time()),
         grace=float(str(config.getini("mmpgate_kill_grace"))),
         dry_run=config.getoption("mmpgate_kill_dry_run") or globalkill.dry_run_requested(),
+        run_id=place(config).run_id,  # this run's id even before (or without) its tags are set
     )
     _findings(config).swept.extend(result.processes)
 
