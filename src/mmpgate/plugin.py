@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from mmpgate.metrics.document import DEFAULT_SLOWEST
-from mmpgate.record import Recorder, RunFacts, first_line
 
 if TYPE_CHECKING:
     from mmpgate.metrics.document import Coverage
+    from mmpgate.record import Recorder
 
 PLUGIN_NAME = "mmpgate-metrics-recorder"
 
@@ -121,7 +122,9 @@ class MetricsPlugin:
         self.metrics_path = metrics_path
         self.group = group
         self.coverage_xml = coverage_xml
-        self.recorder = Recorder(slowest=slowest)
+        from mmpgate.record import Recorder  # imported only in runs that record
+
+        self.recorder: Recorder = Recorder(slowest=slowest)
         self.started_wall = time.time()
         self.started = time.perf_counter()
         self.interruption: BaseException | None = None
@@ -136,6 +139,9 @@ class MetricsPlugin:
         self.peak_workers = 0
         self.worker_items: int | None = None
         self.written = False
+        # The last report pytest_report_teststatus was asked about, and its answer.
+        self._status_of: object = None
+        self._status: Any = None
 
     # -- collection -------------------------------------------------------------------------
     def pytest_sessionstart(self, session: pytest.Session) -> None:
@@ -174,22 +180,38 @@ class MetricsPlugin:
         self.live_workers.discard(str(node.gateway.id))
 
     # -- running ----------------------------------------------------------------------------
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_report_teststatus(self, report: pytest.TestReport) -> Generator[None, Any, Any]:
+        # The terminal reporter asks this hook about every report just before the (trylast)
+        # logreport below: keep its answer rather than asking every plugin a second time.
+        status = yield
+        self._status_of = report
+        self._status = status
+        return status
+
+    @pytest.hookimpl(trylast=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.passed and report.when in ("setup", "teardown"):
+        when = report.when
+        if report.passed and when in ("setup", "teardown"):
             # pytest's own answer for these, two of every test's three reports: skip the hook call.
             category = ""
         else:
-            status = self.config.hook.pytest_report_teststatus(report=report, config=self.config)
+            if self._status_of is report:
+                status = self._status
+            else:  # no terminal reporter asked (-p no:terminal): ask the hook ourselves
+                status = self.config.hook.pytest_report_teststatus(
+                    report=report, config=self.config
+                )
             category = status[0] if status else ""
-        line = report.location[1] + 1 if isinstance(report.location[1], int) else None
+        lineno = report.location[1]
         self.recorder.add_test_report(
             nodeid=report.nodeid,
-            when=report.when or "",
+            when=when or "",
             category=category,
             duration=float(getattr(report, "duration", 0.0) or 0.0),
             counts=getattr(report, "count_towards_summary", True),
             message=_message(report) if category not in ("", "passed") else None,
-            line=line,
+            line=lineno + 1 if isinstance(lineno, int) else None,
         )
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
@@ -223,6 +245,8 @@ class MetricsPlugin:
             and (self.interruption is not None or exitstatus == pytest.ExitCode.INTERRUPTED)
         )
         coverage_file = self._coverage_file()
+        from mmpgate.record import RunFacts
+
         facts = RunFacts(
             group=self.group,
             exit_status=exitstatus,
@@ -286,6 +310,8 @@ def _is_xdist_stop(exc: BaseException | None) -> bool:
 
 
 def _message(report: pytest.TestReport | pytest.CollectReport) -> str | None:
+    from mmpgate.record import first_line
+
     longrepr = report.longrepr
     if longrepr is None:
         return None

@@ -125,8 +125,16 @@ class Recorder:
         line: int | None,
     ) -> None:
         """Record one TestReport with the category `pytest_report_teststatus` gave it."""
-        entry = self._entry(nodeid)
+        entry = self._tests.get(nodeid)
+        if entry is None:
+            entry = self._tests[nodeid] = _TestEntry(nodeid)
         self._tests_sum += duration
+        if not category:  # most reports (passed setup and teardown): a duration and nothing else
+            if when in PHASES:
+                entry.duration[when] = duration
+            if entry.line is None:
+                entry.line = line
+            return
         if category == "rerun":
             entry.reruns += 1
             entry.duration.clear()
