@@ -133,6 +133,10 @@ def _new_flaky_rows(
         if not default:
             return []
         limit = 0
+    if history.runs == 0:
+        return [
+            Row("max_new_flaky", name, Result.SKIP, detail="the history has no recorded run yet")
+        ]
     found = [nodeid for group in groups for nodeid in new_flaky(group, history)]
     row = _count("max_new_flaky", name, len(found), limit)
     detail = f"not flaky in {history.runs} recorded runs: {', '.join(found[:3])}" if found else None

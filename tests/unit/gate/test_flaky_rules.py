@@ -185,6 +185,12 @@ def test_new_flaky_needs_a_history_and_defaults_to_zero_with_one(document):
     assert row(known, "max_new_flaky", "unit").result is Result.PASS
     skipped = evaluate(metrics_set(group), rules(defaults={"max_new_flaky": 0}), None)
     assert row(skipped, "max_new_flaky", "unit").result is Result.SKIP
+    empty = evaluate(
+        metrics_set(group), rules(defaults={"max_failure_rate": 1}), None,
+        FlakyInputs(held(), TODAY, HistoryFacts("h.sqlite", 0)),
+    )  # fmt: skip
+    assert row(empty, "max_new_flaky", "unit").detail == "the history has no recorded run yet"
+    assert empty.passed
 
 
 def test_max_new_failures_does_not_call_a_flaky_test_new(document):
