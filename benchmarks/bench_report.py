@@ -49,7 +49,10 @@ VARIANTS: dict[str, str] = {
 def measure(code: str, root: Path) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one child process."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", code, str(root)], stdout=subprocess.DEVNULL)
+    # cwd is the temp dir: a thresholds.yml in the caller's directory would add a verdict.
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, str(root)], cwd=root, stdout=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:

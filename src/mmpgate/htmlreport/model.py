@@ -12,6 +12,7 @@ from mmpgate.gate.thresholds import Rules, Thresholds
 from mmpgate.gate.verdict import Verdict
 from mmpgate.metrics.documents import (
     GroupDocument,
+    flaky_evidence,
     group_documents,
     is_collector,
     is_flaky,
@@ -121,7 +122,16 @@ class _Collector:
     seen: int = 0
 
     def add(self, group: str, entry: Mapping[str, Any]) -> bool:
+        # Called once per test (100,000s): a TestLine is built only for a test the page names.
         seconds = test_seconds(entry)
+        self.seen += 1
+        slow = not is_collector(entry) and (
+            len(self.slowest) < SLOWEST or seconds > self.slowest[0][0]
+        )
+        failing = entry["outcome"] in ("failed", "error")
+        flaky = is_flaky(entry)
+        if not (slow or failing or flaky):
+            return False
         line = TestLine(
             group,
             entry["nodeid"],
@@ -130,20 +140,18 @@ class _Collector:
             entry.get("message"),
             entry.get("line"),
             retry_count(entry),
-            entry.get("evidence"),
+            flaky_evidence(entry) if flaky else entry.get("evidence"),
         )
-        self.seen += 1
-        if not is_collector(entry):
+        if slow:
             item = (seconds, -self.seen, line)
             if len(self.slowest) < SLOWEST:
                 heapq.heappush(self.slowest, item)
-            elif item > self.slowest[0]:
+            else:
                 heapq.heapreplace(self.slowest, item)
-        if entry["outcome"] in ("failed", "error"):
+        if failing:
             self.failing_count += 1
             if len(self.failing) < LIST_LIMIT:
                 self.failing.append(line)
-        flaky = is_flaky(entry)
         if flaky:
             self.flaky_count += 1
             if len(self.flaky) < LIST_LIMIT:
