@@ -16,6 +16,7 @@ from mmpgate.metrics.document import (
     Coverage,
     GroupSummary,
     MetricsDocument,
+    new_counts,
     new_document,
     new_duration,
     slowest_of,
@@ -23,12 +24,12 @@ from mmpgate.metrics.document import (
 )
 from mmpgate.metrics.environment import describe
 from mmpgate.metrics.files import (
-    TOTAL_COVERAGE_DATA,
-    TOTAL_COVERAGE_XML,
     TOTAL_FILE,
-    coverage_data_name,
+    GroupFiles,
     metrics_file_name,
+    parse_shard_file,
     read_group_documents,
+    shard_files,
 )
 from mmpgate.metrics.io import write_json
 from mmpgate.metrics.names import TOTAL
@@ -78,26 +79,90 @@ def load_groups(directory: Path) -> list[MetricsDocument]:
 
 def combine_coverage(directory: Path, groups: Sequence[str]) -> Coverage | None:
     """Combine `.coverage.<group>` data files into `coverage.total.xml`; None when there are none."""
-    data_files = [
-        directory / coverage_data_name(g)
-        for g in groups
-        if (directory / coverage_data_name(g)).is_file()
-    ]
+    return _combine_data(
+        directory, [GroupFiles.of(directory, g).coverage_data for g in groups], TOTAL
+    )
+
+
+def _combine_data(directory: Path, paths: Sequence[Path], into: str) -> Coverage | None:
+    """coverage.py's own combine of data files into `.coverage.<into>` and `coverage.<into>.xml`."""
+    data_files = [path for path in paths if path.is_file()]
     if not data_files:
         return None
     import coverage
 
-    total_data = directory / TOTAL_COVERAGE_DATA
-    total_data.unlink(missing_ok=True)
-    cov = coverage.Coverage(data_file=str(total_data))
+    target = GroupFiles.of(directory, into)
+    combined = target.coverage_data
+    combined.unlink(missing_ok=True)
+    cov = coverage.Coverage(data_file=str(combined))
     try:
         cov.combine([str(p) for p in data_files], keep=True)
         cov.save()
-        xml = directory / TOTAL_COVERAGE_XML
+        xml = target.coverage_xml
         cov.xml_report(outfile=str(xml), ignore_errors=True)
     except coverage.exceptions.CoverageException as exc:
         raise InputError(located(directory, "", f"coverage combine failed: {exc}")) from exc
     return read_totals(xml)
+
+
+def combine_shards(
+    directory: Path, expected: Mapping[str, int] | None = None, started: float = 0.0
+) -> list[str]:
+    """Merge each sharded group's `metrics.<g>.shard-<k>of<n>.json` files (and their coverage
+    data) into `metrics.<g>.json`; return the groups merged. A group both run whole and sharded
+    is an input error: which of the two is the group's result?"""
+    from mmpgate.metrics.io import load_metrics
+    from mmpgate.shard.merge import ShardFile, choose, merge
+
+    by_group: dict[str, tuple[list[ShardFile], list[str]]] = {}
+    for path in shard_files(directory):
+        group, index, total = parse_shard_file(path.name)  # type: ignore[misc]
+        document = load_metrics(path)
+        files, broken = by_group.setdefault(group, ([], []))
+        if document["group"] != group:
+            raise InputError(
+                located(path, "$.group", f"expected '{group}', got {document['group']!r}")
+            )
+        if "shard" in document:
+            files.append(ShardFile(path.name, document))
+        else:  # the runner's placeholder: pytest ended without writing its metrics
+            broken.append(f"shard {index}/{total} ({path.name}): {document['reason']}")
+    for group, (files, broken) in sorted(by_group.items()):
+        target = directory / metrics_file_name(group)
+        if target.is_file() and "shards" not in load_metrics(target):
+            raise InputError(
+                located(target, "", f"expected group '{group}' run whole or in shards, not both")
+            )
+        count = (expected or {}).get(group)
+        if files:
+            chosen, _ = choose(files, count)
+            data = [
+                GroupFiles.of(directory, group, (f.shard["index"], f.shard["total"])).coverage_data
+                for f in chosen
+            ]
+            merged = merge(group, files, count, _combine_data(directory, data, group), started)
+        else:
+            merged = _placeholder(group, started)
+        if broken:
+            merged["complete"] = False
+            merged["reason"] = "; ".join(
+                [*broken, *([merged["reason"]] if merged["reason"] else [])]
+            )
+        write_json(target, merged)
+    return sorted(by_group)
+
+
+def _placeholder(group: str, started: float) -> MetricsDocument:
+    return new_document(
+        kind="group",
+        group=group,
+        complete=False,
+        reason=None,
+        counts=new_counts(),
+        duration=new_duration(0.0, 0.0),
+        environment=describe(None, workers=0, started=started, producer="combine"),
+        source={},
+    )
 
 
 def combine(
@@ -105,9 +170,13 @@ def combine(
     *,
     require_complete: bool = True,
     preloaded: Mapping[Path, MetricsDocument] | None = None,
+    expected: Mapping[str, int] | None = None,
 ) -> MetricsDocument:
-    """Write `metrics.total.json` (and `coverage.total.xml`) for a results directory."""
+    """Write `metrics.total.json` (and `coverage.total.xml`) for a results directory, after
+    merging each sharded group's shards (`expected`: the plan's shard count per group)."""
     started = time.time()
+    if directory.is_dir():
+        combine_shards(directory, expected, started)
     docs = [document for _, document in read_group_documents(directory, preloaded)]
     if not docs:
         raise InputError(located(directory, "", "expected metrics.<group>.json files, found none"))

@@ -167,17 +167,17 @@ def plan_from_text(groups: str, shards: str, stages: str = DEFAULT_STAGES) -> Pl
 
 def require_expected(directory: Path, expected: Mapping[str, int]) -> None:
     """The results directory holds exactly the planned groups (group -> shard count), by file
-    name (`metrics.<group>.json`), or one line naming what is missing and what was not planned."""
+    name: `metrics.<group>.json`, or for a sharded group at least one of its shard files (which
+    shards are missing or foreign is for the merge to say). One line names the problems."""
+    from mmpgate.metrics.files import TOTAL_FILE, parse_shard_file, shard_files
+
     present = {
         path.name.removeprefix("metrics.").removesuffix(".json")
         for path in directory.glob("metrics.*.json")
-    } - {"total"}
-    missing = [
-        f"{group} {index}/{count}" if count > 1 else group
-        for group, count in expected.items()
-        for index in range(1, count + 1)
-        if group not in present or count > 1
-    ]
+        if path.name != TOTAL_FILE and parse_shard_file(path.name) is None
+    }
+    present |= {parse_shard_file(path.name)[0] for path in shard_files(directory)}  # type: ignore[index]
+    missing = [group for group in expected if group not in present]
     unplanned = sorted(present - set(expected))
     problems = []
     if missing:

@@ -16,7 +16,7 @@ import pytest
 from mmpgate.metrics.document import DEFAULT_SLOWEST
 
 if TYPE_CHECKING:
-    from mmpgate.metrics.document import Coverage
+    from mmpgate.metrics.document import Coverage, Shard
     from mmpgate.record import Recorder
 
 PLUGIN_NAME = "mmpgate-metrics-recorder"
@@ -59,6 +59,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="coverage XML to read the group's coverage from (default: pytest-cov's xml report).",
     )
+    group.addoption(
+        "--mmpgate-shard",
+        metavar="K/N",
+        default=None,
+        help="run only shard K of N of the collected tests (the rest is deselected).",
+    )
+    group.addoption(
+        "--mmpgate-durations-from",
+        metavar="PATH",
+        default=None,
+        help="balance the shards by the durations in PATH: a results directory, a metrics file "
+        "or a metrics.total.json (default: split by count).",
+    )
     parser.addini("mmpgate_metrics", "write this run's metrics JSON to this path", default="")
     parser.addini("mmpgate_group", "group name recorded in the metrics", default="")
     parser.addini("mmpgate_slowest", "how many slowest tests to list", default=str(DEFAULT_SLOWEST))
@@ -75,6 +88,8 @@ def _setting(config: pytest.Config, option: str, ini: str) -> Any:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("mmpgate_shard"):
+        _register_shard(config)  # on xdist workers too: each collects and keeps the same shard
     if hasattr(config, "workerinput"):
         return  # xdist workers: the controller sees every report again and records there.
     path = _setting(config, "mmpgate_metrics", "mmpgate_metrics")
@@ -99,6 +114,24 @@ def pytest_configure(config: pytest.Config) -> None:
         coverage_xml=Path(coverage_xml) if coverage_xml else None,
     )
     config.pluginmanager.register(recorder, PLUGIN_NAME)
+
+
+def _register_shard(config: pytest.Config) -> None:
+    from mmpgate.shard.select import PLUGIN_NAME as SHARD_PLUGIN
+    from mmpgate.shard.select import ShardSelector, parse_spec
+
+    spec = parse_spec(str(config.getoption("mmpgate_shard")))
+    durations = config.getoption("mmpgate_durations_from")
+    path = None
+    if durations:
+        path = Path(durations)
+        if not path.is_absolute():
+            path = Path(config.invocation_params.dir) / path
+    group = _setting(config, "mmpgate_group", "mmpgate_group")
+    if not group:
+        metrics = _setting(config, "mmpgate_metrics", "mmpgate_metrics")
+        group = _group_from_path(Path(metrics)).partition(".shard-")[0] if metrics else "default"
+    config.pluginmanager.register(ShardSelector(config, spec, path, str(group)), SHARD_PLUGIN)
 
 
 def _group_from_path(path: Path) -> str:
@@ -247,6 +280,12 @@ class MetricsPlugin:
         coverage_file = self._coverage_file()
         from mmpgate.record import RunFacts
 
+        shard = self._shard()
+        if shard is not None and session is not None:
+            exitstatus = int(session.exitstatus)  # an empty shard passes (not pytest's 5)
+            if self.workers:  # the workers deselected the other shards' tests, unseen here
+                self.recorder.add_deselected(shard["plan"]["collected"] - shard["selected"])
+                collected = shard["plan"]["collected"]
         facts = RunFacts(
             group=self.group,
             exit_status=exitstatus,
@@ -261,10 +300,17 @@ class MetricsPlugin:
                 "producer": "plugin",
                 "coverage_xml": str(coverage_file) if coverage_file else None,
             },
-            reason=None if session is not None else "pytest ended before the session finished",
+            reason="pytest ended before the session finished" if session is None else _note(shard),
+            shard=shard,
         )
         write_json(self.metrics_path, self.recorder.build(facts))
         self.written = True
+
+    def _shard(self) -> Shard | None:
+        from mmpgate.shard.select import PLUGIN_NAME as SHARD_PLUGIN
+
+        selector = self.config.pluginmanager.get_plugin(SHARD_PLUGIN)
+        return None if selector is None else selector.record
 
     def _coverage_file(self) -> Path | None:
         if self.coverage_xml is not None:
@@ -289,6 +335,18 @@ class MetricsPlugin:
             return read_totals(path)
         except MmpgateError:
             return None
+
+
+def _note(shard: Shard | None) -> str | None:
+    """The `empty-shard` reason of a shard left without tests (more shards than tests)."""
+    if shard is None or shard["selected"]:
+        return None
+    from mmpgate.shard.select import EMPTY_SHARD
+
+    return (
+        f"{EMPTY_SHARD}: shard {shard['index']}/{shard['total']} holds none of the group's "
+        f"{shard['plan']['collected']} tests (more shards than tests)"
+    )
 
 
 def _file_signature(path: Path | None) -> tuple[int, int, int, int] | None:

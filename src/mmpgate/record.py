@@ -16,6 +16,7 @@ from mmpgate.metrics.document import (
     Entry,
     Environment,
     MetricsDocument,
+    Shard,
     new_counts,
     new_document,
     new_duration,
@@ -84,6 +85,8 @@ class RunFacts:
     #: -x/--maxfail (or a plugin) asked pytest to stop; pytest-xdist then exits with status 2
     #: even when every test had already run.
     stop_asked: bool = False
+    #: `--mmpgate-shard`: which shard of which split this run is.
+    shard: Shard | None = None
 
 
 class Recorder:
@@ -210,6 +213,7 @@ class Recorder:
             coverage=facts.coverage,
             environment=facts.environment,
             source=facts.source,
+            shard=facts.shard,
         )
 
 

@@ -43,13 +43,14 @@ def execute(args: argparse.Namespace) -> int:
     from mmpgate.combine import combine
     from mmpgate.matrix import parse_shards, require_expected
 
+    expected = None
     if args.expect is not None:
         expected = parse_shards(args.expect, "--expect")
         if not expected:
             raise UsageError("--expect: expected at least one group")
         if args.directory.is_dir():
             require_expected(args.directory, expected)
-    total = combine(args.directory, require_complete=not args.allow_incomplete)
+    total = combine(args.directory, require_complete=not args.allow_incomplete, expected=expected)
     cov = total["coverage"]
     coverage = f", coverage {cov['percent']:.2f}%" if cov else ", no coverage data"
     print(

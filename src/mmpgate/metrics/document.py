@@ -41,7 +41,11 @@ class Rates(TypedDict):
     skip: float | None
 
 
-class Duration(TypedDict):
+class _DurationOptional(TypedDict, total=False):
+    shards_sum: float
+
+
+class Duration(_DurationOptional):
     """Wall-clock seconds and the sum of the tests' own seconds, kept apart."""
 
     wall: float
@@ -130,9 +134,61 @@ class Retries(TypedDict):
     coverage: str
 
 
+class ShardDurations(TypedDict):
+    """Where a split's durations came from."""
+
+    source: str
+    digest: str
+    matched: int
+    median: float | None
+
+
+class ShardPlan(TypedDict):
+    """Identifies one split of a group: collection, durations, N, commit and CI run."""
+
+    digest: str
+    collection: str
+    collected: int
+    durations: ShardDurations | None
+    commit: str | None
+    run_id: str | None
+
+
+class Shard(TypedDict):
+    """A shard file's own shard: K of N of a plan, and the attempt that wrote it."""
+
+    index: int
+    total: int
+    selected: int
+    attempt: int
+    predicted: float
+    plan: ShardPlan
+
+
+class ShardMember(TypedDict):
+    """One shard file merged into its group's file."""
+
+    index: int
+    attempt: int
+    file: str
+    selected: int
+    wall: float
+    complete: bool
+
+
+class Shards(TypedDict):
+    """A merged sharded group: its plan and its shard files."""
+
+    total: int
+    plan: ShardPlan
+    members: list[ShardMember]
+
+
 class _DocumentOptional(TypedDict, total=False):
     groups: dict[str, GroupSummary]
     retries: Retries
+    shard: Shard
+    shards: Shards
 
 
 class MetricsDocument(_DocumentOptional):
@@ -203,9 +259,12 @@ def rates_of(counts: Counts | Mapping[str, int]) -> Rates:
     return Rates(failure=failing / total, skip=count_of(counts, "skipped") / total)
 
 
-def new_duration(wall: float, tests_sum: float) -> Duration:
-    """Durations rounded as every metrics file writes them."""
-    return Duration(wall=round(wall, _PLACES), tests_sum=round(tests_sum, _PLACES))
+def new_duration(wall: float, tests_sum: float, shards_sum: float | None = None) -> Duration:
+    """Durations rounded as every metrics file writes them (`shards_sum`: a merged sharded group)."""
+    duration = Duration(wall=round(wall, _PLACES), tests_sum=round(tests_sum, _PLACES))
+    if shards_sum is not None:
+        duration["shards_sum"] = round(shards_sum, _PLACES)
+    return duration
 
 
 def new_entry(
@@ -254,6 +313,8 @@ def new_document(
     slowest: list[SlowTest] | None = None,
     coverage: Coverage | None = None,
     groups: dict[str, GroupSummary] | None = None,
+    shard: Shard | None = None,
+    shards: Shards | None = None,
 ) -> MetricsDocument:
     """The one constructor: `rates` and `empty` follow from the counts, never from the caller."""
     document = MetricsDocument(
@@ -278,4 +339,8 @@ def new_document(
     )
     if groups is not None:
         document["groups"] = groups
+    if shard is not None:
+        document["shard"] = shard
+    if shards is not None:
+        document["shards"] = shards
     return document

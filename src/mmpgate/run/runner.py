@@ -66,10 +66,30 @@ def select_groups(project: Project, names: Sequence[str], run_all: bool) -> list
     return selected
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ShardRun:
+    """Run shard `index` of `total` of a group, balanced by `durations_from` (None: by count)."""
+
+    index: int
+    total: int
+    durations_from: Path | None = None
+
+    def options(self) -> list[str]:
+        """The plugin's options for this shard."""
+        options = [f"--mmpgate-shard={self.index}/{self.total}"]
+        if self.durations_from is not None:
+            options.append(f"--mmpgate-durations-from={self.durations_from}")
+        return options
+
+
 def pytest_command(
-    project: Project, group: Group, files: GroupFiles, extra: Sequence[str]
+    project: Project,
+    group: Group,
+    files: GroupFiles,
+    extra: Sequence[str],
+    shard: ShardRun | None = None,
 ) -> list[str]:
-    """The pytest command line of one group."""
+    """The pytest command line of one group (or of one of its shards)."""
     command = [sys.executable, "-m", "pytest", *group.paths]
     command += ["-n", group.workers] if group.workers else ["-n", "0"]
     command += [
@@ -81,6 +101,7 @@ def pytest_command(
         # One setting: the slowest tests pytest prints are the ones the metrics list.
         f"--durations={project.slowest}",
         f"--mmpgate-slowest={project.slowest}",
+        *(shard.options() if shard is not None else []),
     ]
     if project.coverage:
         if project.coverage_source is None:
@@ -99,16 +120,18 @@ def run_group(
     group: Group,
     output: Path,
     extra: Sequence[str],
+    shard: ShardRun | None = None,
     *,
     label: str | None = None,
     run_started: float | None = None,
 ) -> GroupResult:
-    """Run one group in its own pytest process, streaming its output; always leave a metrics file.
+    """Run one group (or one shard of it) in its own pytest process, streaming its output; always
+    leave a metrics file.
 
     `label` (`[2/3] unit`) and `run_started` add the group's place and the elapsed time."""
-    files = GroupFiles.of(output, group.name)
+    files = GroupFiles.of(output, group.name, (shard.index, shard.total) if shard else None)
     files.remove_stale()
-    command = pytest_command(project, group, files, extra)
+    command = pytest_command(project, group, files, extra, shard)
     env = dict(os.environ)
     if project.coverage:
         env["COVERAGE_FILE"] = str(files.coverage_data)
@@ -239,8 +262,12 @@ def run_groups(
     extra: Sequence[str],
     *,
     fail_fast: bool = False,
+    shard: tuple[int, int] | None = None,
+    durations_from: Path | None = None,
 ) -> list[GroupResult]:
-    """Run groups one after another (every group runs, unless fail_fast stops at a failure)."""
+    """Run groups one after another (every group runs, unless fail_fast stops at a failure);
+    with `shard` (k, n), only that shard of the (one) group."""
+    shard_run = ShardRun(shard[0], shard[1], durations_from) if shard else None
     output.mkdir(parents=True, exist_ok=True)
     results = []
     in_main_thread = threading.current_thread() is threading.main_thread()
@@ -249,11 +276,15 @@ def run_groups(
     try:
         for index, group in enumerate(groups, start=1):
             label = summary.place(index, len(groups), group.name)
+            if shard_run is not None:
+                label = f"{label} shard {shard_run.index}/{shard_run.total}"
             print(
                 f"mmpgate: {label}: starting after {summary.clock(time.time() - run_started)}",
                 flush=True,
             )
-            result = run_group(project, group, output, extra, label=label, run_started=run_started)
+            result = run_group(
+                project, group, output, extra, shard_run, label=label, run_started=run_started
+            )
             results.append(result)
             if fail_fast and result.exit_code != 0:
                 break

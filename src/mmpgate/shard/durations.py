@@ -18,9 +18,9 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from mmpgate.errors import InputError, located
+from mmpgate.metrics.document import Entry, MetricsDocument
 from mmpgate.metrics.io import load_metrics
 
 
@@ -38,14 +38,14 @@ class Durations:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _entry_seconds(entry: Mapping[str, Any]) -> float | None:
+def _entry_seconds(entry: Entry) -> float | None:
     phases = entry["duration"]
     if "collect" in phases:
         return None  # a collector, not a test
     return float(phases.get("setup", 0.0) + phases.get("call", 0.0) + phases.get("teardown", 0.0))
 
 
-def _group_documents(directory: Path, group: str) -> list[tuple[Path, dict[str, Any]]]:
+def _group_documents(directory: Path, group: str) -> list[tuple[Path, MetricsDocument]]:
     from mmpgate.metrics.files import metrics_file_name, shard_files
 
     merged = directory / metrics_file_name(group)
@@ -57,7 +57,7 @@ def load_durations(path: Path, group: str) -> Durations | None:
     """The durations of `group` recorded under `path`; None when it holds none for the group."""
     if not path.exists():
         raise InputError(located(path, "", "--durations-from: no such file or directory"))
-    documents: list[tuple[Path, dict[str, Any]]]
+    documents: list[tuple[Path, MetricsDocument]]
     if path.is_dir():
         documents = _group_documents(path, group)
     else:

@@ -1,34 +1,49 @@
 """A sharded group's shard documents -> the group's one document (pure: no I/O).
 
-The shards of one plan (same collected set, durations, commit and CI run) must all be there once:
-a shard missing, twice, of another plan, or a test in two shards makes the group incomplete, with a
-reason naming the shard, and the gate fails it. A later attempt of a shard (a re-run job) replaces
-the earlier one. Counts add up; collection reports, which every shard makes for the whole group,
-are counted once; the wall time is the slowest shard's (they ran side by side), the sum beside it.
+The shards of one plan (same collected set, durations, N, commit and CI run) must all be there
+once: a shard missing, twice, of another plan, or a test in two shards makes the group incomplete,
+with a reason naming the shard, and the gate fails it. A later attempt of a shard (a re-run job)
+replaces the earlier one. Counts add up; collection reports, which every shard makes for the whole
+group, count once; the wall time is the slowest shard's (they ran side by side), the sum beside it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
+from mmpgate.metrics.document import (
+    Coverage,
+    Entry,
+    MetricsDocument,
+    Shard,
+    ShardMember,
+    Shards,
+    count_of,
+    new_counts,
+    new_document,
+    new_duration,
+    slowest_of,
+)
+from mmpgate.metrics.environment import describe
+from mmpgate.metrics.format import COUNT_KEYS
 from mmpgate.shard.durations import nodeids_digest
 
 #: `tests[].outcome` of a collection report -> the count it was added to.
 _COLLECT_COUNT = {"error": "errors", "failed": "failed", "skipped": "skipped"}
+_Identity = tuple[str, str | None, str | None]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ShardFile:
-    """One shard document and the file it came from."""
+    """One shard document and the name of the file it came from."""
 
     name: str
-    document: Mapping[str, Any]
+    document: MetricsDocument
 
     @property
-    def shard(self) -> Mapping[str, Any]:
+    def shard(self) -> Shard:
         """The document's `shard` object."""
         return self.document["shard"]
 
@@ -37,159 +52,138 @@ class ShardFile:
         """`shard K/N (file)` for messages."""
         return f"shard {self.shard['index']}/{self.shard['total']} ({self.name})"
 
-
-def _identity(shard: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
-    plan = shard["plan"]
-    return plan["digest"], plan["commit"], plan["run_id"]
+    @property
+    def identity(self) -> _Identity:
+        """What every shard of one plan shares."""
+        plan = self.shard["plan"]
+        return plan["digest"], plan["commit"], plan["run_id"]
 
 
 def choose(files: Sequence[ShardFile], expected: int | None) -> tuple[list[ShardFile], list[str]]:
-    """The shards of the group's plan (latest attempt of each index) and the problems found."""
-    problems: list[str] = []
+    """The shards of the group's plan (the latest attempt of each index) and the problems found.
+
+    The plan most shards share is the group's (ties: the first file's); the others are foreign."""
     if not files:
-        return [], ["no shard files"]
-    plans = Counter(_identity(f.shard) for f in files)
-    reference = min(plans, key=lambda ident: (-plans[ident], files_order(files, ident)))
+        raise ValueError("no shard files")
+    plans = Counter(f.identity for f in files)
+    first_seen = {
+        ident: next(i for i, f in enumerate(files) if f.identity == ident) for ident in plans
+    }
+    reference = min(plans, key=lambda ident: (-plans[ident], first_seen[ident]))
+    problems: list[str] = []
     for f in files:
-        if _identity(f.shard) != reference:
-            _, commit, run_id = _identity(f.shard)
-            why = (
-                "another commit" if commit != reference[1]
-                else "another CI run" if run_id != reference[2]
-                else "another plan (collected tests, durations or shard count)"
-            )  # fmt: skip
+        if f.identity != reference:
+            _, commit, run_id = f.identity
+            if commit != reference[1]:
+                why = "another commit"
+            elif run_id != reference[2]:
+                why = "another CI run"
+            else:
+                why = "another plan (other collected tests, durations or shard count)"
             problems.append(f"{f.label} belongs to {why}")
-    members = [f for f in files if _identity(f.shard) == reference]
-    total = int(members[0].shard["total"])
+    members = [f for f in files if f.identity == reference]
+    total = members[0].shard["total"]
     if expected is not None and expected != total:
         problems.append(f"planned {expected} shards, the shards say {total}")
-    by_index: dict[int, list[ShardFile]] = {}
-    for f in members:
-        by_index.setdefault(int(f.shard["index"]), []).append(f)
     chosen: list[ShardFile] = []
     for index in range(1, total + 1):
-        candidates = by_index.get(index, [])
+        candidates = [f for f in members if f.shard["index"] == index]
         if not candidates:
             problems.append(f"shard {index}/{total} missing")
             continue
-        latest = max(int(f.shard["attempt"]) for f in candidates)
-        newest = [f for f in candidates if int(f.shard["attempt"]) == latest]
+        latest = max(f.shard["attempt"] for f in candidates)
+        newest = [f for f in candidates if f.shard["attempt"] == latest]
         if len(newest) > 1:
-            names = ", ".join(f.name for f in newest)
-            problems.append(f"shard {index}/{total} appears twice ({names})")
+            problems.append(
+                f"shard {index}/{total} appears twice ({', '.join(f.name for f in newest)})"
+            )
         chosen.append(newest[0])
     return chosen, problems
 
 
-def files_order(files: Sequence[ShardFile], ident: tuple[str, str | None, str | None]) -> int:
-    """Position of the first file of a plan (ties between plans go to the first seen)."""
-    return next(i for i, f in enumerate(files) if _identity(f.shard) == ident)
-
-
-def _tests_of(
-    document: Mapping[str, Any],
-) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
-    tests, collectors = [], []
-    for entry in document["tests"]:
-        (collectors if "collect" in entry["duration"] else tests).append(entry)
-    return tests, collectors
-
-
 def merge(
-    group: str, files: Sequence[ShardFile], expected: int | None = None
-) -> tuple[dict[str, Any], list[str]]:
-    """The group's document from its shards, and why it is incomplete (empty: complete)."""
+    group: str,
+    files: Sequence[ShardFile],
+    expected: int | None = None,
+    coverage: Coverage | None = None,
+    started: float = 0.0,
+) -> MetricsDocument:
+    """The group's document from its shards; incomplete, with every problem as the reason."""
     chosen, problems = choose(files, expected)
     if not chosen:
         raise ValueError(f"{group}: no shard of the group's plan")
     plan = chosen[0].shard["plan"]
     counts: Counter[str] = Counter()
-    tests: list[Mapping[str, Any]] = []
-    collectors: dict[str, Mapping[str, Any]] = {}
+    tests: list[Entry] = []
+    collectors: dict[str, Entry] = {}
     ran_in: dict[str, str] = {}
     for f in chosen:
-        doc = f.document
-        counts.update({key: int(value) for key, value in doc["counts"].items()})
-        shard_tests, shard_collectors = _tests_of(doc)
-        for entry in shard_tests:
+        for key in COUNT_KEYS:
+            counts[key] += count_of(f.document["counts"], key)
+        for entry in f.document["tests"]:
             nodeid = entry["nodeid"]
+            if "collect" in entry["duration"]:
+                if nodeid in collectors:  # every shard reports the group's collection: once
+                    counted = _COLLECT_COUNT.get(entry["outcome"])
+                    if counted is not None:
+                        counts[counted] -= 1
+                else:
+                    collectors[nodeid] = entry
+                continue
             if nodeid in ran_in:
                 problems.append(f"test {nodeid} ran in {ran_in[nodeid]} and {f.label}")
             ran_in[nodeid] = f.label
             tests.append(entry)
-        for entry in shard_collectors:
-            if entry["nodeid"] in collectors:
-                key = _COLLECT_COUNT.get(entry["outcome"])
-                if key is not None:  # the same collection report, made by every shard: once
-                    counts[key] -= 1
-            else:
-                collectors[entry["nodeid"]] = entry
-    collected_here = int(plan["collected"])
-    # Each shard deselected the other shards' tests: give back what sharding deselected.
-    counts["deselected"] -= collected_here * len(chosen) - sum(
-        int(f.shard["selected"]) for f in chosen
+    # Each shard deselected the other shards' tests besides what -k/-m deselected: keep the latter.
+    counts["deselected"] = max(
+        int(f.document["counts"]["deselected"]) - (plan["collected"] - f.shard["selected"])
+        for f in chosen
     )
-    from mmpgate.metrics.format import OUTCOME_KEYS
-
-    counts["total"] = sum(counts[key] for key in OUTCOME_KEYS)
-    complete_tests = all(f.document["complete"] for f in chosen)
-    whole = complete_tests and not problems and len(chosen) == plan_total(chosen)
-    if whole and nodeids_digest(ran_in) != plan["collection"]:
-        problems.append(
-            f"the shards' {len(ran_in)} tests are not the plan's {plan['collected']} collected"
-        )
     for f in chosen:
         if not f.document["complete"]:
-            problems.append(f"{f.label}: {f.document.get('reason') or 'incomplete'}")
-    walls = [float(f.document["duration"]["wall"]) for f in chosen]
-    document = {
-        **chosen[0].document,
-        "complete": not problems,
-        "stopped_early": any(f.document["stopped_early"] for f in chosen),
-        "interrupted": any(f.document["interrupted"] for f in chosen),
-        "exit_status": next(
+            problems.append(f"{f.label}: {f.document['reason'] or 'incomplete'}")
+    if not problems and nodeids_digest(ran_in) != plan["collection"]:
+        problems.append(
+            f"the shards ran {len(ran_in)} tests, not the plan's {plan['collected']} collected"
+        )
+    walls = [f.document["duration"]["wall"] for f in chosen]
+    shards = Shards(
+        total=chosen[0].shard["total"],
+        plan=plan,
+        members=[
+            ShardMember(
+                index=f.shard["index"],
+                attempt=f.shard["attempt"],
+                file=f.name,
+                selected=f.shard["selected"],
+                wall=f.document["duration"]["wall"],
+                complete=f.document["complete"],
+            )
+            for f in chosen
+        ],
+    )
+    limit = max(len(f.document["slowest"]) for f in chosen)
+    return new_document(
+        kind="group",
+        group=group,
+        complete=not problems,
+        reason="; ".join(problems) if problems else None,
+        stopped_early=any(f.document["stopped_early"] for f in chosen),
+        interrupted=any(f.document["interrupted"] for f in chosen),
+        exit_status=next(
             (f.document["exit_status"] for f in chosen if f.document["exit_status"]), 0
         ),
-        "reason": "; ".join(problems) if problems else None,
-        "collected": collected_deselected(chosen, counts),
-        "counts": {key: counts[key] for key in chosen[0].document["counts"]},
-        "duration": {
-            "wall": round(max(walls), 6),
-            "tests_sum": round(sum(float(f.document["duration"]["tests_sum"]) for f in chosen), 6),
-            "shards_sum": round(sum(walls), 6),
-        },
-        "tests": [*tests, *collectors.values()],
-        "slowest": sorted(
-            (s for f in chosen for s in f.document["slowest"]),
-            key=lambda s: (-s["duration"], s["nodeid"]),
-        )[: max((len(f.document["slowest"]) for f in chosen), default=0)],
-        "coverage": None,
-        "shard": None,
-        "shards": {
-            "total": int(plan_total(chosen)),
-            "plan": dict(plan),
-            "members": [
-                {
-                    "index": int(f.shard["index"]),
-                    "attempt": int(f.shard["attempt"]),
-                    "file": f.name,
-                    "selected": int(f.shard["selected"]),
-                    "wall": float(f.document["duration"]["wall"]),
-                    "complete": bool(f.document["complete"]),
-                }
-                for f in chosen
-            ],
-        },
-    }
-    document["empty"] = counts["total"] == 0
-    return document, problems
-
-
-def plan_total(chosen: Sequence[ShardFile]) -> int:
-    """N of the plan the chosen shards belong to."""
-    return int(chosen[0].shard["total"])
-
-
-def collected_deselected(chosen: Sequence[ShardFile], counts: Mapping[str, int]) -> int:
-    """What an unsharded run collects: the plan's collection plus what was deselected anyway."""
-    return int(chosen[0].shard["plan"]["collected"]) + int(counts["deselected"])
+        collected=plan["collected"] + counts["deselected"],
+        counts=new_counts(counts),
+        duration=new_duration(
+            max(walls), sum(f.document["duration"]["tests_sum"] for f in chosen), sum(walls)
+        ),
+        tests=[*tests, *collectors.values()],
+        slowest=slowest_of(
+            ((s["duration"], s["nodeid"]) for f in chosen for s in f.document["slowest"]), limit
+        ),
+        coverage=coverage,
+        environment=describe(None, workers=0, started=started, producer="combine"),
+        source={f"shard-{f.shard['index']}": f.name for f in chosen},
+        shards=shards,
+    )

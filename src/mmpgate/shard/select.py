@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mmpgate.metrics.document import Shard, ShardDurations, ShardPlan
 from mmpgate.shard.durations import Durations, describe, load_durations, match, nodeids_digest
-from mmpgate.shard.split import Collected, split
+from mmpgate.shard.split import Collected, parse_shard, split
 
 PLUGIN_NAME = "mmpgate-shard"
 _WIDE_SCOPES = frozenset(("module", "package", "session"))
-_SPEC = re.compile(r"([1-9][0-9]*)/([1-9][0-9]*)")
 EMPTY_SHARD = "empty-shard"
 
 
@@ -35,10 +35,10 @@ class ShardSpec:
 
 def parse_spec(text: str) -> ShardSpec:
     """`K/N` with 1 <= K <= N, else a usage error saying so."""
-    found = _SPEC.fullmatch(text.strip())
-    if found is None or int(found[1]) > int(found[2]):
-        raise pytest.UsageError(f"--mmpgate-shard: expected K/N with 1 <= K <= N, got {text!r}")
-    return ShardSpec(int(found[1]), int(found[2]))
+    try:
+        return ShardSpec(*parse_shard(text))
+    except ValueError as exc:
+        raise pytest.UsageError(f"--mmpgate-shard: {exc}") from None
 
 
 def describe_item(item: pytest.Item) -> Collected:
@@ -64,13 +64,16 @@ def describe_item(item: pytest.Item) -> Collected:
     )
 
 
-def run_identity(environ: dict[str, str] | None = None) -> dict[str, Any]:
-    """The run a shard belongs to: commit and CI run id (None outside CI), and the attempt."""
+def run_identity(rootdir: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The run a shard belongs to: the commit (GITHUB_SHA, else the checkout's), the CI run id
+    (GITHUB_RUN_ID; MMPGATE_SHARD_RUN elsewhere, None when neither is set) and the attempt."""
+    from mmpgate.metrics.environment import git_commit
+
     env = os.environ if environ is None else environ
     attempt = env.get("GITHUB_RUN_ATTEMPT", "")
     return {
-        "commit": env.get("GITHUB_SHA") or env.get("MMPGATE_COMMIT") or None,
-        "run_id": env.get("GITHUB_RUN_ID") or env.get("MMPGATE_RUN_ID") or None,
+        "commit": git_commit(rootdir),
+        "run_id": env.get("GITHUB_RUN_ID") or env.get("MMPGATE_SHARD_RUN") or None,
         "attempt": int(attempt) if attempt.isdigit() else 1,
     }
 
@@ -82,33 +85,33 @@ def shard_record(
     selected: int,
     matched: int,
     median: float | None,
-) -> dict[str, Any]:
+    predicted: float,
+    rootdir: Path,
+) -> Shard:
     """The metrics document's `shard` object: which shard of which plan of which run."""
     collection = nodeids_digest(collected)
     source_digest = durations.digest if durations is not None else None
-    identity = run_identity()
-    plan_text = f"{collection}|{source_digest}|{spec.total}"
-    return {
-        "index": spec.index,
-        "total": spec.total,
-        "selected": selected,
-        "plan": {
-            "digest": nodeids_digest([plan_text]),
-            "collection": collection,
-            "collected": len(collected),
-            "durations": None
-            if durations is None
-            else {
-                "source": durations.source,
-                "digest": source_digest,
-                "matched": matched,
-                "median": median,
-            },
-            "commit": identity["commit"],
-            "run_id": identity["run_id"],
-        },
-        "attempt": identity["attempt"],
-    }
+    identity = run_identity(rootdir)
+    used = None
+    if durations is not None:
+        used = ShardDurations(
+            source=durations.source, digest=durations.digest, matched=matched, median=median
+        )
+    return Shard(
+        index=spec.index,
+        total=spec.total,
+        selected=selected,
+        attempt=int(identity["attempt"]),
+        predicted=round(predicted, 6),
+        plan=ShardPlan(
+            digest=nodeids_digest([f"{collection}|{source_digest}|{spec.total}"]),
+            collection=collection,
+            collected=len(collected),
+            durations=used,
+            commit=identity["commit"],
+            run_id=identity["run_id"],
+        ),
+    )
 
 
 class ShardSelector:
@@ -121,7 +124,7 @@ class ShardSelector:
         self.spec = spec
         self.durations_from = durations_from
         self.group = group
-        self.record: dict[str, Any] | None = None
+        self.record: Shard | None = None
         self.line = ""
 
     @pytest.hookimpl(trylast=True)  # after -k / -m and other plugins' deselection
@@ -152,8 +155,9 @@ class ShardSelector:
             len(selected),
             len(recorded),
             planned.median,
+            planned.predicted[self.spec.index - 1],
+            config.rootpath,
         )
-        self.record["predicted"] = planned.predicted[self.spec.index - 1]
         spec = f"{self.spec.index}/{self.spec.total}"
         self.line = (
             f"mmpgate: shard {spec}: {len(selected)} of {len(tests)} tests;"

@@ -40,6 +40,14 @@ class Split:
     median: float | None  # the duration given to tests without one (None: split by count)
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    """`K/N` with 1 <= K <= N as (K, N); ValueError saying what was expected otherwise."""
+    index, slash, total = text.strip().partition("/")
+    if not (slash and index.isdigit() and total.isdigit() and 1 <= int(index) <= int(total)):
+        raise ValueError(f"expected K/N with 1 <= K <= N, got {text!r}")
+    return int(index), int(total)
+
+
 #: Keep-together levels, strongest first.
 ALL_RULES, NO_MODULE_RULE, XDIST_ONLY, NO_RULE = 3, 2, 1, 0
 

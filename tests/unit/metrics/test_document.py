@@ -29,6 +29,11 @@ def _object(schema: dict, pointer: str) -> dict:
         (doc.Entry, "$defs/test"),
         (doc.SlowTest, "properties/slowest/items"),
         (doc.GroupSummary, "$defs/group_summary"),
+        (doc.Shard, "properties/shard"),
+        (doc.ShardPlan, "$defs/shard_plan"),
+        (doc.ShardDurations, "$defs/shard_plan/properties/durations"),
+        (doc.Shards, "properties/shards"),
+        (doc.ShardMember, "properties/shards/properties/members/items"),
     ],
     ids=lambda value: getattr(value, "__name__", value),
 )
