@@ -79,6 +79,7 @@ def test_every_shard_job_uploads_a_unique_artifact_and_runs_its_shard(plan_outpu
     assert by_name["unit-3of4"]["groups"] == "unit"
     assert by_name["unit-3of4"]["shard"] == "3/4"
     assert by_name["e2e-1of1"]["shard"] == ""
+    assert by_name["unit-3of4"]["durations-from"] == ".mmpgate-durations"
     assert {call.stage for call in calls} == {"stage-1", "stage-2", "stage-3"}
 
 
@@ -149,7 +150,7 @@ def test_the_actions_group_check_is_mmpgates_group_name_rule(tmp_path):
         assert (step.outcome == "success") == is_group_name(name), name
 
 
-def gate_contexts(plan_outputs, results, baseline="none"):
+def gate_contexts(plan_outputs, results, baseline="none", durations="none"):
     """The gate job's contexts for these job results."""
     jobs = af.load_yaml(af.REUSABLE)["jobs"]
     needs = {
@@ -158,13 +159,15 @@ def gate_contexts(plan_outputs, results, baseline="none"):
     needs["plan"]["outputs"] = dict(plan_outputs)
     needs["baseline"]["result"] = results.get("baseline", "skipped")
     needs["stage-4"]["result"] = results.get("stage-4", "skipped")
-    return {"inputs": wh.workflow_inputs({**CALLER, "baseline": baseline}), "needs": needs}
+    inputs = wh.workflow_inputs({**CALLER, "baseline": baseline, "durations": durations})
+    return {"inputs": inputs, "needs": needs}
 
 
-def judge(plan_outputs, tmp_path, results, baseline="none"):
+def judge(plan_outputs, tmp_path, results, baseline="none", durations="none"):
     """Run the gate's last step (the job-result check) for these results."""
     final = af.load_yaml(af.REUSABLE)["jobs"]["gate"]["steps"][-1]
-    return wh.run_step(final, gate_contexts(plan_outputs, results, baseline), tmp_path, "judge")
+    contexts = gate_contexts(plan_outputs, results, baseline, durations)
+    return wh.run_step(final, contexts, tmp_path, "judge")
 
 
 def test_the_gate_passes_when_every_planned_stage_succeeded(plan_outputs, tmp_path):
@@ -191,7 +194,10 @@ def test_the_gate_fails_on_any_other_result_naming_the_job(plan_outputs, tmp_pat
 
 
 def test_the_gate_requires_the_baseline_job_when_asked_for(plan_outputs, tmp_path):
-    """With baseline: default-branch a skipped baseline job fails the gate, a successful one passes."""
+    """With baseline (or durations) from the default branch, the baseline job must succeed."""
+    asked = {"baseline": "success"}
+    assert judge(plan_outputs, tmp_path, asked, durations="default-branch").outcome == "success"
+    assert judge(plan_outputs, tmp_path, {}, durations="default-branch").outcome == "failure"
     assert (
         judge(plan_outputs, tmp_path, {"baseline": "skipped"}, "default-branch").outcome
         == "failure"
