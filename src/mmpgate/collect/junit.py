@@ -41,6 +41,10 @@ class Case:
     line: int | None
     time: float
     marks: tuple[Mark, ...]
+    #: Maven Surefire's rerun elements (mmpgate export writes them; pytest's writer does not):
+    #: `<flakyFailure>` per failed run before a pass, `<rerunFailure>` messages per failed retry.
+    flaky_failures: int = 0
+    rerun_failures: tuple[str | None, ...] = ()
 
 
 @dataclasses.dataclass(slots=True)
@@ -198,6 +202,12 @@ def _case(path: Path, elem: Any, where: _Where) -> Case:
         if len(elem)
         else ()
     )
+    flaky = sum(1 for child in elem if child.tag == "flakyFailure") if len(elem) else 0
+    reruns = (
+        tuple(child.get("message") for child in elem if child.tag == "rerunFailure")
+        if len(elem)
+        else ()
+    )
     return Case(
         classname=elem.get("classname") or "",
         name=name,
@@ -205,6 +215,8 @@ def _case(path: Path, elem: Any, where: _Where) -> Case:
         line=line,
         time=_float(path, where, elem.get("time"), "time"),
         marks=marks,
+        flaky_failures=flaky,
+        rerun_failures=reruns,
     )
 
 

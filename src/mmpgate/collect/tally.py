@@ -40,18 +40,35 @@ class Entry:
     collector: bool
     message: str | None
     line: int | None
+    #: From Surefire's `<flakyFailure>` (failed runs before a pass) and `<rerunFailure>` (failed
+    #: retries of a test that still failed), where the JUnit file has them.
+    flaky_failures: int = 0
+    rerun_failures: tuple[str | None, ...] = ()
 
     def as_entry(self, phases: dict[str, float] | None) -> MetricsEntry:
         """The `tests[]` item; `phases` from the console log replace the JUnit time when known.
 
-        JUnit does not record reruns, so the entry carries none (unknown, not 0)."""
+        pytest's JUnit does not record reruns, so the entry carries none (unknown, not 0), unless
+        the file has Surefire's rerun elements: `<flakyFailure>` on a pass are reruns (the test
+        reads as flaky), `<rerunFailure>` on a failure are failed attempts (it reads as broken)."""
         if self.collector:
             duration = {"collect": self.time}
         elif phases:
             duration = phases
         else:
             duration = {"call": self.time}
-        return new_entry(self.nodeid, self.outcome, duration, message=self.message, line=self.line)
+        reruns = self.flaky_failures if self.flaky_failures and self.outcome == "passed" else None
+        entry = new_entry(
+            self.nodeid, self.outcome, duration, message=self.message, line=self.line, reruns=reruns
+        )
+        if self.rerun_failures and self.outcome in ("failed", "error"):
+            entry["attempts"] = [
+                {"outcome": "failed", "duration": 0.0, "message": first_line(m)}
+                for m in self.rerun_failures
+            ]
+            entry["classification"] = "failed"
+            entry["evidence"] = f"failed {len(self.rerun_failures)} rerun(s) (from the JUnit file)"
+        return entry
 
 
 @dataclasses.dataclass(slots=True)
@@ -100,6 +117,8 @@ class Tally:
                 collector=not case.classname and first is not None and first.message in _COLLECTION,
                 message=message,
                 line=case.line + 1 if case.line is not None else None,
+                flaky_failures=case.flaky_failures,
+                rerun_failures=case.rerun_failures,
             )
             return
         earlier.time += case.time
