@@ -79,15 +79,15 @@ regression: {max_new_failures: 0, on_missing_baseline: warn}
 
 def _mmpgate(
     project: Path, *args: str, env: dict[str, str] | None = None, check: bool = False
-) -> None:
+) -> int:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_CORE"))}
-    subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "mmpgate", *args],
         cwd=project,
         env={**base, **(env or {})},
         check=check,
         stdout=subprocess.DEVNULL,
-    )
+    ).returncode
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +101,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for output, before in (("past/run-1", True), ("results", False)):
         state = tmp_path_factory.mktemp("state")
         env = {"SAMPLE_STATE": str(state), **({"SAMPLE_BEFORE": "1"} if before else {})}
-        _mmpgate(root, "run", "--all", "--output", output, env=env)
-        _mmpgate(root, "combine", output)
+        assert _mmpgate(root, "run", "--all", "--results-dir", output, env=env) in (0, 1)
+        assert _mmpgate(root, "combine", output) == 0
     return root
 
 
