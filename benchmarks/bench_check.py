@@ -2,9 +2,11 @@
 
 Compared, in the same run, with a plain `json.load` of the same six files: once keeping every
 document (what a tool holding the run in memory does) and once one file at a time (the least any
-reader of these files can hold). Each variant runs in its own child process; peak memory is the
-child's ru_maxrss (from `os.wait4`), and a "python only" row shows what the interpreter with the
-imports costs before reading anything. Variants alternate within each round; medians are reported.
+reader of these files can hold), and with msgspec's raw decode (no types) one file at a time.
+Each variant runs in its own child process; CPU time (user + system) and peak memory (ru_maxrss)
+come from `os.wait4`, and a "python only" row shows what the interpreter with the imports costs
+before reading anything. Variants alternate within each round; a ratio is the median over the
+rounds of (variant / `json.load`, all six kept, of the same round), with its range.
 
     python benchmarks/bench_check.py --tests 100000 --runs 3
 """
@@ -52,6 +54,8 @@ VARIANTS: dict[str, str] = {
     + "\ndocs = [json.load(open(f, encoding='utf-8')) for f in files]",
     "json.load, one at a time": LOAD
     + "\nfor f in files:\n    doc = json.load(open(f, encoding='utf-8'))",
+    "msgspec raw decode, one at a time": "import msgspec, sys; from pathlib import Path\n"
+    "for f in sorted(Path(sys.argv[1]).rglob('*.json')):\n    doc = msgspec.json.decode(f.read_bytes())",
     "mmpgate check": (
         "import sys, os; from pathlib import Path; from mmpgate.gate.check import run_check\n"
         "root = Path(sys.argv[1])\n"
@@ -113,15 +117,15 @@ def generate(root: Path, tests: int) -> None:
         )
 
 
-def measure(code: str, root: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one child process."""
+def measure(code: str, root: Path) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one child process."""
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", code, str(root)])
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"variant failed: {code.splitlines()[-1]}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def main() -> None:
@@ -141,39 +145,37 @@ def main() -> None:
         command = [sys.executable, __file__, "--tests", str(options.tests), "--generate", name]
         subprocess.run(command, check=True)
         size = sum(path.stat().st_size for path in root.rglob("*.json"))
-        results: dict[str, list[tuple[float, int]]] = {variant: [] for variant in VARIANTS}
+        results: dict[str, list[tuple[float, float, int]]] = {variant: [] for variant in VARIANTS}
         for _ in range(options.runs):
             for variant, code in VARIANTS.items():
                 results[variant].append(measure(code, root))
-    seconds = {v: median([r[0] for r in runs]) for v, runs in results.items()}
-    memory = {v: median([r[1] for r in runs]) for v, runs in results.items()}
     kept, single = "json.load, all six kept", "json.load, one at a time"
+
+    def paired(variant: str, field: int, against: str) -> str:
+        ratios = sorted(
+            mine[field] / theirs[field]
+            for mine, theirs in zip(results[variant], results[against], strict=True)
+        )
+        return f"{median(ratios):.2f}x ({ratios[0]:.2f}-{ratios[-1]:.2f})"
+
     rows = [
         [
             variant,
-            f"{seconds[variant]:.2f}",
-            f"{seconds[variant] / seconds[kept]:.2f}x",
-            f"{memory[variant] / 1024:.0f}",
-            f"{memory[variant] / memory[kept]:.2f}x",
-            f"{memory[variant] / memory[single]:.2f}x",
+            f"{median([r[0] for r in runs]):.2f}",
+            f"{median([r[1] for r in runs]):.2f}",
+            paired(variant, 1, kept),
+            paired(variant, 1, single),
+            f"{median([r[2] for r in runs]) / 1024:.0f}",
+            paired(variant, 2, kept),
+            paired(variant, 2, single),
         ]
-        for variant in VARIANTS
+        for variant, runs in results.items()
     ]
     print(f"{len(GROUPS)} groups x {options.tests} tests + same-size baseline: {size / 2**20:.0f} MiB of JSON,"
-          f" median of {options.runs} runs, python {sys.version.split()[0]}\n")  # fmt: skip
-    print(
-        table(
-            [
-                "variant",
-                "wall s",
-                "time vs json.load",
-                "peak MiB",
-                "memory vs all kept",
-                "memory vs one at a time",
-            ],
-            rows,
-        )
-    )
+          f" {options.runs} paired rounds, python {sys.version.split()[0]}\n")  # fmt: skip
+    header = ["variant", "wall s", "CPU s", "CPU vs all kept", "CPU vs one at a time"]
+    header += ["peak MiB", "memory vs all kept", "memory vs one at a time"]
+    print(table(header, rows))
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from mmpgate.errors import InputError, located
 from mmpgate.metrics.document import MetricsDocument
@@ -22,6 +23,8 @@ METRICS_GLOB = "metrics.*.json"
 TOTAL_FILE = f"metrics.{TOTAL}.json"
 TOTAL_COVERAGE_XML = f"coverage.{TOTAL}.xml"
 TOTAL_COVERAGE_DATA = f".coverage.{TOTAL}"
+
+T = TypeVar("T")
 
 
 def metrics_file_name(group: str) -> str:
@@ -141,14 +144,27 @@ def read_group_documents(
     """The one loader of a results directory's group files, one at a time (memory stays that of
     the largest file): each validated, of kind `group`, each group in one file. A document in
     `preloaded` (by path) is not read again: `mmpgate ci` parses every file once."""
+    known = preloaded or {}
+    return read_groups(
+        directory,
+        lambda path: known.get(path) or load_metrics(path),
+        lambda document: (document["kind"], document["group"]),
+    )
+
+
+def read_groups(
+    directory: Path, load: Callable[[Path], T], head: Callable[[T], tuple[str, str]]
+) -> Iterator[tuple[Path, T]]:
+    """Each group file loaded by `load` (a document, or the gate's reduced view of it), checked
+    to be of kind `group` (`head` gives its kind and group) and the only file of its group."""
     seen: dict[str, Path] = {}
     for path in group_files(directory):
-        document = (preloaded or {}).get(path) or load_metrics(path)
-        if document["kind"] != "group":
+        loaded = load(path)
+        kind, name = head(loaded)
+        if kind != "group":
             raise InputError(
                 located(path, "$.kind", f"expected 'group' (only {TOTAL_FILE} holds a total)")
             )
-        name = document["group"]
         if name in seen:
             raise InputError(
                 located(
@@ -159,4 +175,4 @@ def read_group_documents(
                 )
             )
         seen[name] = path
-        yield path, document
+        yield path, loaded

@@ -8,8 +8,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from entry_shapes import any_entry
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from recorded import build_document
 
 from mmpgate.config.schemas import METRICS, load_schema
@@ -20,55 +20,9 @@ from mmpgate.metrics.io import load_metrics, write_json
 SCHEMA = json.loads((Path(__file__).parents[3] / "schemas" / "metrics.schema.json").read_text())
 TEST_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA["$defs"]["test"])
 
-_json_scalar = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-3, 3),
-    st.floats(-2, 2, allow_nan=False),
-    st.sampled_from([1.0, 2.5, 0.0, 0.25]),
-    st.lists(st.integers(), max_size=1),
-    st.text(max_size=3),
-    st.sampled_from(["passed", "failed", "error", "skipped", "xfailed", "xpassed", "ok"]),
-)
-_phases = st.dictionaries(
-    st.sampled_from(["setup", "call", "teardown", "collect", "other"]), _json_scalar, max_size=4
-)
-_entry = st.fixed_dictionaries(
-    {},
-    optional={
-        "nodeid": st.one_of(st.text(max_size=5), _json_scalar),
-        "outcome": _json_scalar,
-        "duration": st.one_of(_phases, _json_scalar),
-        "reruns": _json_scalar,
-        "message": _json_scalar,
-        "line": _json_scalar,
-        "extra": _json_scalar,
-        "classification": st.one_of(st.sampled_from(["passed", "failed", "flaky"]), _json_scalar),
-        "evidence": _json_scalar,
-        "attempts": st.one_of(
-            _json_scalar,
-            st.lists(
-                st.one_of(
-                    _json_scalar,
-                    st.fixed_dictionaries(
-                        {},
-                        optional={
-                            "outcome": _json_scalar,
-                            "duration": _json_scalar,
-                            "message": _json_scalar,
-                            "other": _json_scalar,
-                        },
-                    ),
-                ),
-                max_size=2,
-            ),
-        ),
-    },
-)
-
 
 @settings(max_examples=600, deadline=None)
-@given(st.one_of(_entry, _json_scalar, st.lists(_json_scalar, max_size=2)))
+@given(any_entry)
 def test_hand_check_equals_schema(entry: Any):
     """For any generated entry the hand check and the schema's $defs/test agree."""
     valid = TEST_VALIDATOR.is_valid(entry)
