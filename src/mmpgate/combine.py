@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from mmpgate.errors import InputError, located
+from mmpgate.metrics.coverage_data import DataFile, combine_data, read_data_file
 from mmpgate.metrics.coverage_xml import read_totals
 from mmpgate.metrics.document import (
     Coverage,
@@ -24,14 +25,17 @@ from mmpgate.metrics.document import (
 )
 from mmpgate.metrics.environment import describe
 from mmpgate.metrics.files import (
+    TOTAL_COVERAGE_DATA,
+    TOTAL_COVERAGE_XML,
     TOTAL_FILE,
     GroupFiles,
+    coverage_data_name,
     metrics_file_name,
     parse_shard_file,
     read_group_documents,
     shard_files,
 )
-from mmpgate.metrics.io import write_json
+from mmpgate.metrics.io import StagedFiles, dumps, write_json
 from mmpgate.metrics.names import TOTAL
 
 
@@ -77,13 +81,6 @@ def load_groups(directory: Path) -> list[MetricsDocument]:
     return [document for _, document in read_group_documents(directory)]
 
 
-def combine_coverage(directory: Path, groups: Sequence[str]) -> Coverage | None:
-    """Combine `.coverage.<group>` data files into `coverage.total.xml`; None when there are none."""
-    return _combine_data(
-        directory, [GroupFiles.of(directory, g).coverage_data for g in groups], TOTAL
-    )
-
-
 def _combine_data(directory: Path, paths: Sequence[Path], into: str) -> Coverage | None:
     """coverage.py's own combine of data files into `.coverage.<into>` and `coverage.<into>.xml`."""
     data_files = [path for path in paths if path.is_file()]
@@ -103,6 +100,28 @@ def _combine_data(directory: Path, paths: Sequence[Path], into: str) -> Coverage
     except coverage.exceptions.CoverageException as exc:
         raise InputError(located(directory, "", f"coverage combine failed: {exc}")) from exc
     return read_totals(xml)
+
+
+def coverage_files(directory: Path, docs: Sequence[MetricsDocument], root: Path) -> list[DataFile]:
+    """The groups' readable `.coverage.<group>` files; a group that measured coverage needs one.
+
+    When some groups have data files and a group whose metrics carry coverage has none, the total
+    would silently leave that group's lines out: refused by name.
+    """
+    found = [directory / coverage_data_name(d["group"]) for d in docs]
+    present = [p for p in found if p.exists() or p.is_symlink()]
+    if present:
+        for doc, path in zip(docs, found, strict=True):
+            if doc["coverage"] is not None and path not in present:
+                raise InputError(
+                    located(
+                        path,
+                        "",
+                        f"coverage data file not found, but {metrics_file_name(doc['group'])} has "
+                        "coverage: the total would leave this group's lines out",
+                    )
+                )
+    return [read_data_file(p, root) for p in present]
 
 
 def combine_shards(
@@ -171,10 +190,17 @@ def combine(
     require_complete: bool = True,
     preloaded: Mapping[Path, MetricsDocument] | None = None,
     expected: Mapping[str, int] | None = None,
+    root: Path | None = None,
 ) -> MetricsDocument:
-    """Write `metrics.total.json` (and `coverage.total.xml`) for a results directory, after
-    merging each sharded group's shards (`expected`: the plan's shard count per group)."""
+    """Write the total set: `metrics.total.json`, `coverage.total.xml` and `.coverage.total`,
+    after merging each sharded group's shards (`expected`: the plan's shard count per group).
+
+    The set is replaced whole or not at all: every file is written to a temporary file first, and
+    a target in the way (a directory) is refused before anything is replaced. Coverage source
+    paths resolve against `root` (default: the current directory, the checkout).
+    """
     started = time.time()
+    checkout = (root or Path.cwd()).resolve()
     if directory.is_dir():
         combine_shards(directory, expected, started)
     docs = [document for _, document in read_group_documents(directory, preloaded)]
@@ -187,8 +213,19 @@ def combine(
             located(directory, "$.complete", f"expected complete groups, incomplete: {names}")
         )
     total = sum_groups(docs)
-    total["coverage"] = combine_coverage(directory, [d["group"] for d in docs])
+    data_files = coverage_files(directory, docs, checkout)
     total["environment"] = describe(None, workers=0, started=started, producer="combine")
     total["source"] = {d["group"]: metrics_file_name(d["group"]) for d in docs}
-    write_json(directory / TOTAL_FILE, total)
+    xml = directory / TOTAL_COVERAGE_XML
+    data = directory / TOTAL_COVERAGE_DATA
+    with StagedFiles() as staged:
+        metrics_tmp = staged.stage(directory / TOTAL_FILE)
+        if data_files:
+            totals = combine_data(data_files, checkout, staged.stage(data), staged.stage(xml))
+            totals["file"] = str(xml)  # the name it has once the set is in place
+            total["coverage"] = totals
+        else:
+            staged.remove(xml)  # an older run's total coverage is not this run's
+            staged.remove(data)
+        metrics_tmp.write_text(dumps(total), encoding="utf-8")
     return total

@@ -29,6 +29,10 @@ class InputError(MmpgateError):
     """An input file (metrics, baseline, JUnit, coverage XML) is missing or malformed."""
 
 
+class OutputError(MmpgateError):
+    """A file to write cannot be written: a directory in the way, or one of the command's inputs."""
+
+
 def located(path: object, json_path: str, message: str) -> str:
     """Format the one-line message every input error uses: file, JSON path, what was expected."""
     where = f"{path}: {json_path}" if json_path else f"{path}"

@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from mmpgate.errors import OutputError
 from mmpgate.gate.quantities import decimal_text
 from mmpgate.gate.verdict import Figures, Verdict
 from mmpgate.report import quantity_text, render_markdown
@@ -52,13 +53,44 @@ def format_outputs(values: Mapping[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _append_problem(target: str) -> str | None:
+    """Why text cannot be appended to `target`, or None when it can (as far as can be seen)."""
+    path = Path(target)
+    if path.is_dir():
+        return "is a directory"
+    if not path.parent.is_dir():
+        return f"its directory {path.parent} does not exist"
+    if path.exists() and not path.is_file():
+        return "is not a regular file"
+    return None
+
+
+def check_outputs_file(env: Mapping[str, str] | None = None) -> None:
+    """Refuse (OutputError, exit 2) a $GITHUB_OUTPUT that cannot be appended to, before any work.
+
+    Step outputs are data later steps act on (`if: outputs.verdict == 'fail'`): a gate whose
+    outputs are lost must not look like one that passed. The step summary is display only: a
+    problem with it is a warning (see `append_summary`).
+    """
+    target = (os.environ if env is None else env).get("GITHUB_OUTPUT")
+    problem = _append_problem(target) if target else None
+    if problem:
+        raise OutputError(f"GITHUB_OUTPUT={target}: cannot append step outputs: {problem}")
+
+
 def write_outputs(values: Mapping[str, str], env: Mapping[str, str] | None = None) -> bool:
     """Append outputs to $GITHUB_OUTPUT; False (nothing written) when it is unset."""
     target = (os.environ if env is None else env).get("GITHUB_OUTPUT")
     if not target:
         return False
-    with Path(target).open("a", encoding="utf-8") as handle:
-        handle.write(format_outputs(values))
+    check_outputs_file(env)
+    try:
+        with Path(target).open("a", encoding="utf-8") as handle:
+            handle.write(format_outputs(values))
+    except OSError as exc:
+        raise OutputError(
+            f"GITHUB_OUTPUT={target}: cannot append step outputs: {exc.strerror}"
+        ) from None
     return True
 
 
@@ -108,20 +140,38 @@ def summary_markdown(
 
 
 def append_summary(
-    verdict: Verdict, env: Mapping[str, str] | None = None, trend: Sequence[RunPoint] = ()
+    verdict: Verdict,
+    env: Mapping[str, str] | None = None,
+    trend: Sequence[RunPoint] = (),
+    warn: TextIO | None = None,
 ) -> bool:
-    """Append the markdown verdict to $GITHUB_STEP_SUMMARY, keeping the file under 1 MiB."""
+    """Append the markdown verdict to $GITHUB_STEP_SUMMARY, keeping the file under 1 MiB.
+
+    The summary is display only: when it cannot be written, one warning line goes to `warn`
+    (stderr) and the verdict's exit code stands.
+    """
     target = (os.environ if env is None else env).get("GITHUB_STEP_SUMMARY")
     if not target:
         return False
     path = Path(target)
-    used = path.stat().st_size if path.is_file() else 0
-    budget = min(SUMMARY_BUDGET, SUMMARY_LIMIT - used - 1024)
-    if budget <= 0:
-        return False
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(summary_markdown(verdict, budget, trend))
-    return True
+    problem = _append_problem(target)
+    if problem is None:
+        used = path.stat().st_size if path.is_file() else 0
+        budget = min(SUMMARY_BUDGET, SUMMARY_LIMIT - used - 1024)
+        if budget <= 0:
+            return False
+        try:
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(summary_markdown(verdict, budget, trend))
+        except OSError as exc:
+            problem = str(exc.strerror)
+        else:
+            return True
+    print(
+        f"mmpgate: warning: GITHUB_STEP_SUMMARY={target}: job summary not written: {problem}",
+        file=sys.stderr if warn is None else warn,
+    )
+    return False
 
 
 def escape_data(text: str) -> str:

@@ -40,6 +40,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--output", metavar="FILE", default=None, help="also write the JSON verdict to FILE"
     )
     add_flaky_options(parser)
+    parser.add_argument(
+        "--groups",
+        metavar="NAME,...",
+        default=None,
+        help="gate only these groups (a partial run); the total and other groups are left out",
+    )
     parser.set_defaults(execute=execute)
 
 
@@ -71,4 +77,5 @@ def execute(args: argparse.Namespace) -> int:
         output=Path(args.output) if args.output else None,
         quarantine=Path(args.quarantine) if args.quarantine else None,
         history=args.history,
+        groups=[g for g in args.groups.split(",") if g] if args.groups else None,
     )

@@ -19,10 +19,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "directory",
         nargs="?",
-        default="mmpgate-results",
+        default=None,
         type=Path,
         metavar="DIR",
-        help="results directory holding the groups' files (default: mmpgate-results)",
+        help="results directory holding the groups' files "
+        "(default: [tool.mmpgate] output, else mmpgate-results)",
     )
     parser.add_argument(
         "--allow-incomplete",
@@ -42,19 +43,22 @@ def execute(args: argparse.Namespace) -> int:
     """Combine; exit 2 on missing, incomplete or mismatched inputs."""
     from mmpgate.combine import combine
     from mmpgate.matrix import parse_shards, require_expected
+    from mmpgate.run.project import configured_output
+
+    directory = args.directory or configured_output(Path.cwd())
 
     expected = None
     if args.expect is not None:
         expected = parse_shards(args.expect, "--expect")
         if not expected:
             raise UsageError("--expect: expected at least one group")
-        if args.directory.is_dir():
-            require_expected(args.directory, expected)
-    total = combine(args.directory, require_complete=not args.allow_incomplete, expected=expected)
+        if directory.is_dir():
+            require_expected(directory, expected)
+    total = combine(directory, require_complete=not args.allow_incomplete, expected=expected)
     cov = total["coverage"]
     coverage = f", coverage {cov['percent']:.2f}%" if cov else ", no coverage data"
     print(
         f"mmpgate: total of {', '.join(total['groups'])}: {total['counts']['total']} outcomes"
-        f" in {total['duration']['wall']:.2f}s{coverage} -> {args.directory / 'metrics.total.json'}"
+        f" in {total['duration']['wall']:.2f}s{coverage} -> {directory / 'metrics.total.json'}"
     )
     return 0

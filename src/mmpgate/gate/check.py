@@ -6,11 +6,11 @@ import dataclasses
 import datetime as dt
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from mmpgate.errors import ExitCode, UsageError
+from mmpgate.errors import ConfigError, ExitCode, UsageError, located
 from mmpgate.report import FORMATS
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ def run_check(
     stdout: TextIO | None = None,
     env: Mapping[str, str] | None = None,
     preloaded: Mapping[Path, MetricsDocument] | None = None,
+    groups: Sequence[str] | None = None,
 ) -> int:
     """Load, evaluate, report; return 0 (pass) or 1 (a rule failed). Input errors raise MmpgateError.
 
@@ -45,10 +46,10 @@ def run_check(
     from mmpgate import github
     from mmpgate.gate.rules import evaluate
     from mmpgate.gate.thresholds import load_thresholds
-    from mmpgate.metrics.files import DEFAULT_RESULTS_DIR
-    from mmpgate.metrics.io import write_json
+    from mmpgate.metrics.io import refuse_inputs, write_json
     from mmpgate.metrics.results import load_baseline, load_metrics_dir
     from mmpgate.report import render, verdict_json
+    from mmpgate.run.project import configured_output
     from mmpgate.trends import RunPoint, point_of_set, points_from_history
 
     if fmt not in FORMATS:
@@ -56,7 +57,10 @@ def run_check(
     environ = os.environ if env is None else env
     out = sys.stdout if stdout is None else stdout
     thresholds = load_thresholds(thresholds_path)
-    directory = metrics_dir or Path(thresholds.metrics or DEFAULT_RESULTS_DIR)
+    # --metrics, else the thresholds' `metrics:`, else [tool.mmpgate] output, else the default.
+    directory = metrics_dir or (
+        Path(thresholds.metrics) if thresholds.metrics else configured_output(Path.cwd())
+    )
     baseline_path = baseline or (
         Path(thresholds.regression.baseline) if thresholds.regression.baseline else None
     )
@@ -65,7 +69,17 @@ def run_check(
             thresholds,
             regression=dataclasses.replace(thresholds.regression, baseline=str(baseline_path)),
         )
-    metrics = load_metrics_dir(directory, preloaded)
+    github.check_outputs_file(environ)
+    if output is not None:
+        inputs: dict[str, Path | None] = {"thresholds": thresholds_path, "baseline": baseline_path}
+        for read in (directory, baseline_path):
+            if read is not None and read.is_dir():
+                inputs.update((f"metrics ({p.name})", p) for p in read.glob("metrics.*.json"))
+        refuse_inputs(output, inputs)
+    if groups is not None:
+        thresholds = only_groups(thresholds, groups)
+    metrics = load_metrics_dir(directory, preloaded, groups)
+    check_groups_present(thresholds, metrics)
     previous = load_baseline(baseline_path) if baseline_path is not None else None
     flaky = _flaky_inputs(thresholds_path, thresholds, metrics, quarantine, history, today)
     verdict = evaluate(metrics, thresholds, previous, flaky)
@@ -112,3 +126,41 @@ def _flaky_inputs(
         today=today or dt.datetime.now(dt.timezone.utc).date(),
         history=facts,
     )
+
+
+def only_groups(thresholds: Thresholds, groups: Sequence[str]) -> Thresholds:
+    """Thresholds for a partial run: the named groups' rules, no total (it sums every group)."""
+    from mmpgate.gate.thresholds import Rules
+
+    return dataclasses.replace(
+        thresholds,
+        require_groups=tuple(g for g in thresholds.require_groups if g in groups),
+        groups={name: rules for name, rules in thresholds.groups.items() if name in groups},
+        total=Rules(),
+    )
+
+
+def check_groups_present(thresholds: Thresholds, metrics: MetricsSet) -> None:
+    """A group with rules in thresholds.yml that no metrics file has is a typo or a missing run."""
+    import difflib
+
+    for name in sorted(thresholds.groups):
+        if name in metrics.groups:
+            continue
+        if name == "total":
+            hint = "the total's rules go under the top-level `total:` key"
+        else:
+            close = difflib.get_close_matches(name, list(metrics.groups), n=1)
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else f"groups with metrics: {', '.join(metrics.groups) or 'none'}"
+                "; run the group, or gate the others with `--groups`"
+            )
+        raise ConfigError(
+            located(
+                thresholds.source,
+                f"$.groups.{name}",
+                f"no metrics file in {metrics.source} has group {name!r}; {hint}",
+            )
+        )

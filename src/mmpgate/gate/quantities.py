@@ -7,12 +7,17 @@ was written (`0.5%` is exactly 1/200) and no float noise decides a boundary.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 
 #: Durations are compared and printed in milliseconds; coverage in hundredths of a percent.
 SECONDS_QUANTUM = Decimal("0.001")
 PERCENT_QUANTUM = Decimal("0.01")
+
+#: A number written in thresholds has at most this many digits (a 5,000-digit duration is a typo).
+MAX_DIGITS = 30
+#: Rounding works at this precision: any finite double (up to ~1.8e308) keeps its milliseconds.
+_CONTEXT = Context(prec=400, Emax=999_999, Emin=-999_999)
 
 _PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
 _DURATION = re.compile(
@@ -38,6 +43,7 @@ def parse_rate(value: object, *, allow_above_one: bool = False) -> Fraction:
     """A fraction 0..1 (`0.05`) or a percent string (`"5%"`) as an exact fraction."""
     if _is_number(value):
         assert isinstance(value, (int, float))
+        _check_number(value)
         number = exact(value)
         if not number.is_finite() or number < 0:
             raise UnitError(f"expected a rate of 0 or more, got {value!r}")
@@ -48,6 +54,7 @@ def parse_rate(value: object, *, allow_above_one: bool = False) -> Fraction:
             )
         return Fraction(number)
     if isinstance(value, str):
+        _check_digits(value)
         match = _PERCENT.match(value)
         if match is None:
             raise UnitError(
@@ -62,15 +69,31 @@ def parse_rate(value: object, *, allow_above_one: bool = False) -> Fraction:
     )
 
 
+def _check_digits(text: str) -> None:
+    digits = sum(ch.isdigit() for ch in text)
+    if digits > MAX_DIGITS:
+        raise UnitError(
+            f"expected a number of at most {MAX_DIGITS} digits, got a string of {len(text)} "
+            f"characters ({text[:20]}...)"
+        )
+
+
+def _check_number(value: int | float) -> None:
+    if isinstance(value, int) and value.bit_length() > 100:  # about 30 digits
+        raise UnitError(f"expected a number of at most {MAX_DIGITS} digits")
+
+
 def parse_duration(value: object) -> Decimal:
     """Seconds (`90`, `1.5`) or hours/minutes/seconds (`"90s"`, `"2m"`, `"1h30m"`) as seconds."""
     if _is_number(value):
         assert isinstance(value, (int, float))
+        _check_number(value)
         number = exact(value)
         if not number.is_finite() or number < 0:
             raise UnitError(f"expected a duration of 0 seconds or more, got {value!r}")
         return number
     if isinstance(value, str):
+        _check_digits(value)
         match = _DURATION.match(value)
         if match is not None:
             parts = match.groupdict()
@@ -89,6 +112,7 @@ def parse_percent_points(value: object) -> Decimal:
     """A percent (or percentage points) between 0 and 100, written as a number."""
     if _is_number(value):
         assert isinstance(value, (int, float))
+        _check_number(value)
         number = exact(value)
         if number.is_finite() and 0 <= number <= 100:
             return number
@@ -97,12 +121,12 @@ def parse_percent_points(value: object) -> Decimal:
 
 def round_seconds(seconds: float | Decimal) -> Decimal:
     """Seconds to milliseconds, half to even: the value that is compared and printed."""
-    return exact(seconds).quantize(SECONDS_QUANTUM, rounding=ROUND_HALF_EVEN)
+    return exact(seconds).quantize(SECONDS_QUANTUM, rounding=ROUND_HALF_EVEN, context=_CONTEXT)
 
 
 def round_percent(percent: float | Decimal) -> Decimal:
     """A percent to hundredths, half to even: the value that is compared and printed."""
-    return exact(percent).quantize(PERCENT_QUANTUM, rounding=ROUND_HALF_EVEN)
+    return exact(percent).quantize(PERCENT_QUANTUM, rounding=ROUND_HALF_EVEN, context=_CONTEXT)
 
 
 def decimal_text(value: Fraction | Decimal, places: int = 6) -> str:
@@ -112,7 +136,8 @@ def decimal_text(value: Fraction | Decimal, places: int = 6) -> str:
         if isinstance(value, Fraction)
         else value
     )
-    text = f"{number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN):f}"
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{number.quantize(quantum, rounding=ROUND_HALF_EVEN, context=_CONTEXT):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -129,5 +154,9 @@ def percent_text(rate: Fraction) -> str:
 
 
 def seconds_text(seconds: Decimal) -> str:
-    """Seconds with millisecond precision (`12.345s`)."""
-    return f"{round_seconds(seconds):f}s"
+    """Seconds with millisecond precision (`12.345s`); whole minutes as written (`15m`, `1h30m`)."""
+    rounded = round_seconds(seconds)
+    if rounded >= 60 and rounded % 60 == 0:
+        hours, minutes = divmod(int(rounded) // 60, 60)
+        return (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
+    return f"{rounded:f}s"

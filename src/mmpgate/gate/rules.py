@@ -104,14 +104,15 @@ def evaluate(
     rows.extend(flaky_lists.rows)
     return Verdict(
         passed=not any(row.result is Result.FAIL for row in rows),
-        rows=tuple(rows),
+        rows=tuple(with_reason(row) for row in rows),
         groups=tuple(figures),
         total=figures_of(total) if total is not None else None,
         total_source=total_source,
-        failing=tuple(_failing(evaluated)),
-        new_failures=lists.new_failures,
-        removed=lists.removed,
-        newly_skipped=lists.newly_skipped,
+        # Sorted, so that the lists do not come in xdist's completion order.
+        failing=_in_order(_failing(evaluated)),
+        new_failures=_in_order(lists.new_failures),
+        removed=_in_order(lists.removed),
+        newly_skipped=_in_order(lists.newly_skipped),
         slower=lists.slower,
         flaky=flaky_lists.flaky,
         new_flaky=flaky_lists.new_flaky,
@@ -122,6 +123,24 @@ def evaluate(
         metrics_source=metrics.source,
         baseline_source=baseline.source if baseline is not None else thresholds.regression.baseline,
         thresholds_source=thresholds.source,
+    )
+
+
+def _in_order(notes: Iterable[TestNote]) -> tuple[TestNote, ...]:
+    return tuple(sorted(notes, key=lambda note: (note.group, note.nodeid)))
+
+
+def with_reason(row: Row) -> Row:
+    """A failed row always says why: its own detail, else measured against the threshold."""
+    if row.result is not Result.FAIL or row.detail:
+        return row
+    from mmpgate.report import quantity_text
+
+    if row.measured is None or row.threshold is None:
+        return dataclasses.replace(row, detail="failed")
+    side = "below the minimum" if row.rule.startswith("min_") else "above the maximum"
+    return dataclasses.replace(
+        row, detail=f"{quantity_text(row.measured)} is {side} {quantity_text(row.threshold)}"
     )
 
 

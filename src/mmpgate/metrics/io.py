@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from mmpgate.config.schemas import METRICS, validate
-from mmpgate.errors import InputError, located
+from mmpgate.errors import InputError, OutputError, located
 from mmpgate.metrics.entries import check_tests
 from mmpgate.metrics.format import FORMAT_VERSION, OUTCOME_KEYS
 
@@ -50,17 +53,119 @@ def write_json(path: Path, document: Mapping[str, Any]) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write text atomically (temp file + rename in the same directory)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """The one atomic write: a temporary file in the same directory, then `os.replace`."""
+    with StagedFiles() as staged:
+        staged.stage(path).write_text(text, encoding="utf-8")
+
+
+def check_target(path: Path) -> None:
+    """A file about to be written must not be a directory, nor sit below a file."""
+    if path.is_dir():
+        raise OutputError(located(path, "", "expected a file to write, found a directory"))
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(
+                    located(path, "", f"cannot be written: {parent} is not a directory")
+                )
+            break
+
+
+def refuse_inputs(
+    output: Path, inputs: Mapping[str, Path | None], option: str = "--output"
+) -> None:
+    """No command writes over one of its own inputs: `option` naming an input is refused."""
+    check_target(output)
+    target = _identity(output)
+    for name, path in inputs.items():
+        if path is not None and target == _identity(path):
+            raise OutputError(
+                located(output, "", f"{option} is also the {name} input; choose another file")
+            )
+
+
+def refuse_other_group(output: Path, group: str) -> None:
+    """A group's metrics go to a file of that group: never over another group's (or the total)."""
+    name = output.name
+    if name.startswith("metrics.") and name.endswith(".json"):
+        named = name[len("metrics.") : -len(".json")]
+        shard_of_group = (
+            named.startswith(group) and not named[len(group) : len(group) + 1].isalnum()
+        )
+        if named != group and not shard_of_group:
+            raise OutputError(
+                located(
+                    output,
+                    "",
+                    f"is named for group {named!r}, not {group!r}; write metrics.{group}.json",
+                )
+            )
+    if output.is_file():
+        try:
+            held = json.loads(output.read_bytes()).get("group")
+        except (OSError, ValueError, AttributeError, RecursionError):
+            held = None  # not a metrics document: nothing of another group is lost
+        if isinstance(held, str) and held != group:
+            raise OutputError(
+                located(
+                    output,
+                    "",
+                    f"holds the metrics of group {held!r}; not overwritten with {group!r}",
+                )
+            )
+
+
+def _identity(path: Path) -> object:
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        stat = path.stat()
+    except OSError:
+        return os.path.abspath(path)
+    return (stat.st_dev, stat.st_ino)
+
+
+class StagedFiles:
+    """A set of files replaced together: every new file is written to a temporary file first.
+
+    Leaving the block normally moves each temporary file over its target (and removes the targets
+    given to `remove`); an exception removes the temporary files and leaves every target untouched.
+    Every target is checked before the first one is replaced, so a directory in the way of the
+    last file cannot leave the first ones rewritten.
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []
+        self._removed: list[Path] = []
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def stage(self, target: Path) -> Path:
+        """A new temporary path (in the target's directory) to write the target's content to."""
+        check_target(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; results are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        self._staged.append((Path(tmp), target))
+        return Path(tmp)
+
+    def remove(self, target: Path) -> None:
+        """Delete `target` (a stale member of the set) when the others are replaced."""
+        check_target(target)
+        self._removed.append(target)
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        try:
+            if kind is None:
+                for _tmp, target in self._staged:
+                    check_target(target)
+                for tmp, target in self._staged:
+                    os.replace(tmp, target)
+                for target in self._removed:
+                    target.unlink(missing_ok=True)
+        finally:
+            for tmp, _target in self._staged:
+                tmp.unlink(missing_ok=True)
 
 
 def _umask() -> int:
@@ -69,16 +174,66 @@ def _umask() -> int:
     return mask
 
 
+#: Limits on a metrics file (documented in the README's reliability section). 200,000 tests make
+#: about 40 MB; a file over the size limit, nested deeper or holding longer numbers is refused.
+MAX_JSON_BYTES = 256 * 1024 * 1024
+MAX_JSON_DEPTH = 64
+MAX_NUMBER_DIGITS = 400
+#: Text that may hold a non-finite or over-long number: only then do the slower checking hooks run.
+_SUSPECT_NUMBER = re.compile(rb"[eE][+-]?[0-9]{3}|[0-9]{%d}" % (MAX_NUMBER_DIGITS + 1))
+_NESTING = re.compile(rb"[\[{]{%d}" % MAX_JSON_DEPTH)
+
+
+def read_regular(path: Path, limit: int, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; every other case is one InputError."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        message = (
+            "is a symbolic link to a missing file" if path.is_symlink() else f"{what} not found"
+        )
+        raise InputError(located(path, "", message)) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(located(path, "", "is a symbolic link loop")) from None
+        raise InputError(located(path, "", f"cannot be read ({exc.strerror})")) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(located(path, "", f"expected a {what}, found a directory"))
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            located(path, "", f"expected a regular {what}, found a {_file_kind(info.st_mode)}")
+        )
+    if info.st_size > limit:
+        raise InputError(
+            located(
+                path,
+                "",
+                f"expected at most {limit // (1024 * 1024)} MiB, the file has {info.st_size} bytes",
+            )
+        )
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(located(path, "", f"cannot be read ({exc.strerror})")) from None
+    if len(raw) > limit:
+        raise InputError(located(path, "", f"expected at most {limit // (1024 * 1024)} MiB"))
+    return raw
+
+
+def _file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "named pipe"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+    )
+    return next((name for test, name in kinds if test(mode)), "special file")
+
+
 def read_json(path: Path) -> Any:
     """Parse a JSON file; every failure is one InputError line naming the file."""
-    if path.is_dir():
-        raise InputError(located(path, "", "expected a file, found a directory"))
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError(located(path, "", "file not found")) from exc
-    except OSError as exc:
-        raise InputError(located(path, "", f"cannot be read ({exc.strerror})")) from exc
+    raw = read_regular(path, MAX_JSON_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -87,7 +242,24 @@ def read_json(path: Path) -> Any:
         ) from exc
     if not text or text.isspace():
         raise InputError(located(path, "$", "expected a JSON document, the file is empty"))
+    deep = _NESTING.search(raw)
+    if deep is not None:
+        raise InputError(
+            located(
+                path,
+                _line_column(text, deep.start()),
+                f"expected JSON nested at most {MAX_JSON_DEPTH} deep",
+            )
+        )
+    checked = _SUSPECT_NUMBER.search(raw) is not None
     try:
+        if checked:
+            return json.loads(
+                text,
+                parse_constant=_reject_constant,
+                parse_float=_finite_float,
+                parse_int=_bounded_int,
+            )
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise InputError(
@@ -95,16 +267,63 @@ def read_json(path: Path) -> Any:
                 path, f"line {exc.lineno} column {exc.colno}", f"expected valid JSON ({exc.msg})"
             )
         ) from exc
-    except ValueError as exc:
-        raise InputError(located(path, "$", str(exc))) from exc
+    except _BadNumber as exc:
+        where = _line_column(text, text.find(exc.token)) if exc.token else "$"
+        raise InputError(located(path, where, str(exc))) from None
+    except RecursionError:
+        raise InputError(
+            located(path, "$", f"expected JSON nested at most {MAX_JSON_DEPTH} deep")
+        ) from None
+    except ValueError:  # Python's own integer digit limit; the hooks above normally come first
+        raise InputError(
+            located(path, "$", f"expected numbers of at most {MAX_NUMBER_DIGITS} digits")
+        ) from None
+
+
+def _line_column(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"line {line} column {column}"
+
+
+class _BadNumber(ValueError):
+    def __init__(self, message: str, token: str) -> None:
+        super().__init__(message)
+        self.token = token
 
 
 def _reject_constant(name: str) -> Any:
-    raise ValueError(f"expected a finite number, found {name}")
+    raise _BadNumber(f"expected a finite number, found {name}", name)
+
+
+def _finite_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise _BadNumber(f"expected a number of at most {MAX_NUMBER_DIGITS} characters", text)
+    value = float(text)
+    if not math.isfinite(value):
+        raise _BadNumber(f"expected a finite number, found {text} (beyond a double)", text)
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _BadNumber(
+            f"expected an integer of at most {MAX_NUMBER_DIGITS} digits, found {len(text)}", text
+        )
+    return int(text)
 
 
 def load_metrics(path: Path) -> MetricsDocument:
     """Read, check the format version, validate against the schema and check the arithmetic."""
+    try:
+        return _load_metrics(path)
+    except RecursionError:  # nesting the bracket scan cannot see (`{"a": {"a": ...`)
+        raise InputError(
+            located(path, "$", f"expected JSON nested at most {MAX_JSON_DEPTH} deep")
+        ) from None
+
+
+def _load_metrics(path: Path) -> MetricsDocument:
     document = read_json(path)
     if not isinstance(document, dict):
         raise InputError(located(path, "$", f"expected an object, got {type(document).__name__}"))

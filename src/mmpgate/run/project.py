@@ -41,6 +41,8 @@ class Group:
     declared: bool = True
     #: Attempts for each failed or errored test after the group's run (0: no retries).
     retries: int = 0
+    #: The group's own `--cov` sources; None: the project's.
+    coverage_source: tuple[str, ...] | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -136,7 +138,16 @@ def _group(name: str, table: Any, file: Path, retries: int = 0) -> Group:
     workers_arg = None if workers in (None, 0, "0") else str(workers)
     args = _str_list(table.get("args", []), file, f"{where}.args")
     attempts = _retries(table.get("retries", retries), file, f"{where}.retries")
-    return Group(name=name, paths=paths, workers=workers_arg, args=args, retries=attempts)
+    source = table.get("coverage_source")
+    own_source = _str_list(source, file, f"{where}.coverage_source") if source is not None else None
+    return Group(
+        name=name,
+        paths=paths,
+        workers=workers_arg,
+        args=args,
+        retries=attempts,
+        coverage_source=own_source,
+    )
 
 
 def load_project(root: Path, config_file: Path | None = None) -> Project:
@@ -207,6 +218,19 @@ def _schema_backstop(table: dict[str, Any], file: Path, prefix: str) -> None:
         raise ConfigError(message) from None
 
 
+def configured_output(root: Path) -> Path:
+    """The results directory `[tool.mmpgate] output` (or mmpgate.yml) names; the default without."""
+    table, source = read_table(root.resolve(), None)
+    output = table.get("output", DEFAULT_RESULTS_DIR) if source is not None else DEFAULT_RESULTS_DIR
+    if not isinstance(output, str) or not output:
+        file = source or root / "pyproject.toml"
+        prefix = "tool.mmpgate" if file.suffix == ".toml" else "$"
+        raise ConfigError(
+            located(file, f"{prefix}.output", f"expected a directory name, got {output!r}")
+        )
+    return Path(output)
+
+
 def has_coverage_source_config(root: Path) -> bool:
     """Whether the project's own coverage configuration names its source (then it stays in force)."""
     pyproject = root / "pyproject.toml"
@@ -235,21 +259,41 @@ def has_coverage_source_config(root: Path) -> bool:
     return False
 
 
+_NOT_SOURCE = frozenset(
+    {"tests", "test", "docs", "examples", "benchmarks", "build", "dist", "venv", "node_modules"}
+)
+_NOT_MODULES = frozenset({"conftest", "setup", "noxfile", "tasks", "fabfile", "manage"})
+
+
 def detect_sources(root: Path) -> tuple[str, ...]:
-    """Packages under `src/` (src layout), else top-level packages other than tests."""
-    src = root / "src"
-    if src.is_dir():
-        found = sorted(p.name for p in src.iterdir() if (p / "__init__.py").is_file())
-        if found:
-            return tuple(found)
-    skip = {"tests", "test", "docs", "examples", "benchmarks", "build", "dist"}
-    return tuple(
-        sorted(
-            p.name
-            for p in root.iterdir()
+    """What to measure when nothing is configured, first match wins: packages under `src/` (regular
+    or namespace), top-level packages, top-level namespace directories of Python files, top-level
+    modules (`calc.py`). Empty when the project has none of them."""
+    for base in (root / "src", root):
+        if not base.is_dir():
+            continue
+        candidates = sorted(
+            p
+            for p in base.iterdir()
             if p.is_dir()
-            and p.name not in skip
-            and not p.name.startswith(".")
-            and (p / "__init__.py").is_file()
+            and not p.name.startswith((".", "_"))
+            and p.name.isidentifier()
+            and (base != root or p.name not in _NOT_SOURCE)
         )
-    )
+        packages = [p.name for p in candidates if (p / "__init__.py").is_file()]
+        if packages:
+            return tuple(packages)
+        namespaces = [p.name for p in candidates if any(p.rglob("*.py"))]
+        if namespaces:
+            return tuple(namespaces)
+        modules = sorted(
+            p.stem
+            for p in base.glob("*.py")
+            if p.stem.isidentifier()
+            and p.stem not in _NOT_MODULES
+            and not p.stem.startswith("test_")
+            and not p.stem.endswith("_test")
+        )
+        if modules:
+            return tuple(modules)
+    return ()

@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from mmpgate.errors import ConfigError, UsageError, located
+from mmpgate.errors import ConfigError, ExitCode, UsageError, located
 from mmpgate.metrics.document import MetricsDocument, new_counts, new_document, new_duration
 from mmpgate.metrics.environment import describe
 from mmpgate.metrics.files import GroupFiles
@@ -104,15 +104,45 @@ def pytest_command(
         *(shard.options() if shard is not None else []),
     ]
     if project.coverage:
-        if project.coverage_source is None:
-            command.append("--cov")  # the project's own [tool.coverage] source stays in force
+        sources = coverage_sources(project, group)
+        if not sources:
+            # None: the project's own [tool.coverage] source stays in force; (): nothing was
+            # found to name, so everything under the project directory is measured.
+            command.append("--cov")
         else:
-            command += [f"--cov={source}" for source in project.coverage_source]
+            command += [f"--cov={source}" for source in sources]
         command += [
             f"--cov-report=xml:{files.coverage_xml}",
             f"--mmpgate-coverage-xml={files.coverage_xml}",
         ]
     return [*command, *group.args, *extra]
+
+
+def coverage_sources(project: Project, group: Group) -> tuple[str, ...] | None:
+    """The group's `--cov` sources: its own, else the project's (None: the coverage config's)."""
+    return group.coverage_source if group.coverage_source is not None else project.coverage_source
+
+
+def coverage_problem(project: Project, group: Group, metrics: MetricsDocument) -> str | None:
+    """Why a group that should have measured coverage has none, or None when it measured some."""
+    if not project.coverage or not metrics["complete"]:
+        return None
+    coverage = metrics["coverage"]
+    if coverage is not None and coverage["lines_valid"] > 0:
+        return None
+    sources = coverage_sources(project, group)
+    named = (
+        "the source named in the project's coverage configuration"
+        if sources is None
+        else f"--cov={','.join(sources)}"
+        if sources
+        else "--cov (no package or module was found to name)"
+    )
+    return (
+        f"coverage measured nothing: {named} matched no file the tests ran; set "
+        "coverage_source in [tool.mmpgate] (or the group), fix the coverage config, or "
+        "set coverage = false"
+    )
 
 
 def run_group(
@@ -171,6 +201,14 @@ def run_group(
         metrics = load_metrics(files.metrics)
         if group.retries and not interrupted and metrics["complete"]:
             metrics = retry_failures(project, group, files, metrics)
+        problem = coverage_problem(project, group, metrics)
+        if problem is not None:
+            # Not a null metric for the gate to trip over later: the run itself is wrong.
+            print(f"mmpgate: {group.name}: error: {problem}", file=sys.stderr, flush=True)
+            metrics["complete"] = False
+            metrics["reason"] = problem
+            write_json(files.metrics, metrics)
+            code = code or int(ExitCode.USAGE_ERROR)
     else:
         metrics = placeholder_metrics(group.name, code, started)
         write_json(files.metrics, metrics)
@@ -213,15 +251,19 @@ def _raise_terminated(signum: int, frame: object) -> None:
     raise Terminated
 
 
-def placeholder_metrics(group: str, exit_code: int, started: float) -> MetricsDocument:
-    """An incomplete metrics file for a pytest process that ended without writing one."""
+def placeholder_metrics(
+    group: str, exit_code: int | None, started: float, reason: str | None = None
+) -> MetricsDocument:
+    """An incomplete metrics file for a pytest process that ended without writing one (or a group
+    that did not run at all: `reason` says why)."""
     return new_document(
         kind="group",
         group=group,
         complete=False,
         interrupted=True,
         exit_status=exit_code,
-        reason=f"pytest exited with code {exit_code} without writing metrics (crash, kill or usage error)",
+        reason=reason
+        or f"pytest exited with code {exit_code} without writing metrics (crash, kill or usage error)",
         counts=new_counts(),
         duration=new_duration(time.time() - started, 0.0),
         environment=describe(None, workers=0, started=started, producer="runner"),
@@ -287,12 +329,23 @@ def run_groups(
             )
             results.append(result)
             if fail_fast and result.exit_code != 0:
+                mark_not_run(groups[index:], output, result.group)
                 break
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
     print(summary.table(results, time.time() - run_started), end="", flush=True)
     return results
+
+
+def mark_not_run(groups: Sequence[Group], output: Path, stopped_by: str) -> None:
+    """--fail-fast stopped before these groups: no older run's files may pass for this run's."""
+    for group in groups:
+        files = GroupFiles.of(output, group.name)
+        files.remove_stale()
+        reason = f"not run: --fail-fast stopped after group {stopped_by!r} failed"
+        write_json(files.metrics, placeholder_metrics(group.name, None, time.time(), reason))
+        print(f"mmpgate: {group.name}: {reason} -> {files.metrics}", flush=True)
 
 
 def first_failure(results: Sequence[GroupResult]) -> int:
