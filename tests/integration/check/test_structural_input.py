@@ -99,6 +99,7 @@ CASES: list[tuple[str, Callable[[Path], None], str, str]] = [
     ("dangling symlink", _replace_metrics(lambda p: p.symlink_to(p.with_name("gone"))), "metrics.unit.json", "symbolic link to a missing file"),
     ("5000-digit duration string", _thresholds(f"version: 1\ndefaults: {{max_duration: '{DIGITS}s'}}\n"), "$.defaults.max_duration", "at most 30 digits"),
     ("5000-digit percent string", _thresholds(f"version: 1\ndefaults: {{max_skip_rate: '{DIGITS}%'}}\n"), "$.defaults.max_skip_rate", "at most 30 digits"),
+    ("duplicate thresholds key", _thresholds("version: 1\ndefaults: {max_failure_rate: 0}\ndefaults: {max_failure_rate: 0.5}\n"), "thresholds.yml", "duplicate key 'defaults'"),
     ("40-digit duration number", _thresholds("version: 1\ndefaults: {max_duration: " + "9" * 40 + "}\n"), "$.defaults.max_duration", "at most 30 digits"),
 ]  # fmt: skip
 

@@ -163,7 +163,7 @@ def test_global_kill_is_opt_in_and_listed(pytester, monkeypatch):
         real.stdout.fnmatch_lines(
             ["*MMP_ENABLE_GLOBAL_KILL sweep*", f"terminated: pid {victim.pid} *"]
         )
-        assert victim.wait(timeout=10) == -15
+        assert victim.wait(timeout=60) == -15
     finally:
         if victim.poll() is None:
             victim.kill()
