@@ -156,7 +156,7 @@ def percent_text(rate: Fraction) -> str:
 def seconds_text(seconds: Decimal) -> str:
     """Seconds with millisecond precision (`12.345s`); whole minutes as written (`15m`, `1h30m`)."""
     rounded = round_seconds(seconds)
-    if rounded >= 60 and rounded % 60 == 0:
+    if 60 <= rounded < 10**9 and rounded % 60 == 0:
         hours, minutes = divmod(int(rounded) // 60, 60)
         return (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "")
     return f"{rounded:f}s"

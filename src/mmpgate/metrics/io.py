@@ -259,8 +259,9 @@ def read_json(path: Path) -> Any:
                 parse_constant=_reject_constant,
                 parse_float=_finite_float,
                 parse_int=_bounded_int,
+                object_pairs_hook=_unique_keys,
             )
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise InputError(
             located(
@@ -269,6 +270,10 @@ def read_json(path: Path) -> Any:
         ) from exc
     except _BadNumber as exc:
         where = _line_column(text, text.find(exc.token)) if exc.token else "$"
+        raise InputError(located(path, where, str(exc))) from None
+    except _DuplicateKey as exc:
+        found = list(re.finditer(re.escape(json.dumps(exc.key)) + r"\s*:", text))
+        where = _line_column(text, found[1].start()) if len(found) > 1 else "$"
         raise InputError(located(path, where, str(exc))) from None
     except RecursionError:
         raise InputError(
@@ -290,6 +295,24 @@ class _BadNumber(ValueError):
     def __init__(self, message: str, token: str) -> None:
         super().__init__(message)
         self.token = token
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"expected each key once in an object, {key!r} is repeated")
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Duplicate keys are refused: JSON parsers disagree on which one wins."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return document
 
 
 def _reject_constant(name: str) -> Any:
