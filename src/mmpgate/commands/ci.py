@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from mmpgate.commands.options import add_common, with_retries
-from mmpgate.errors import MmpgateError
 from mmpgate.report import FORMATS
 
 
@@ -58,12 +57,13 @@ def execute(args: argparse.Namespace) -> int:
     """The gate's exit code: 0 pass, 1 failed, 2 configuration or input error."""
     from mmpgate.combine import combine
     from mmpgate.gate.check import run_check
+    from mmpgate.gate.thresholds import load_thresholds
     from mmpgate.metrics.files import TOTAL_FILE
     from mmpgate.run.project import load_project
     from mmpgate.run.runner import output_dir, run_groups, select_groups
 
-    if not args.thresholds.is_file():
-        raise MmpgateError(f"{args.thresholds}: thresholds file not found")
+    # Every configuration is validated before the first group runs: a typo costs no suite time.
+    load_thresholds(args.thresholds)
     project = load_project(Path.cwd(), args.config)
     groups = with_retries(select_groups(project, args.groups, args.run_all), args.retries)
     output = output_dir(project.root, project.output, args.results_dir)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from mmpgate.stabilize.runinfo import OUTER_RUN_IDS, OWNER_PID, RUN_ID, TEST_NODEID, WORKER
-from mmpgate.stabilize.servers import RunningServer, start_server
+from mmpgate.stabilize.servers import RunningServer, ServerStartError, start_server
 from mmpgate.stabilize.specs import (
     ServerSpec,
     feast_serve_spec,
@@ -17,6 +17,18 @@ from mmpgate.stabilize.specs import (
 )
 
 TAG_NAMES = (RUN_ID, OUTER_RUN_IDS, TEST_NODEID, WORKER, OWNER_PID)
+UVICORN_MISSING = (
+    "uvicorn is not installed (pip install 'mmpgate[server]'): server_factory.uvicorn() needs it"
+)
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def current_tags() -> dict[str, str]:
@@ -68,6 +80,8 @@ class ServerFactory:
         startup_timeout: float | None = None,
     ) -> RunningServer:
         """A uvicorn app on port 0 (the real port is read back from its log)."""
+        if not _importable("uvicorn"):
+            raise ServerStartError(UVICORN_MISSING)
         spec = uvicorn_spec(
             app,
             app_dir=app_dir,

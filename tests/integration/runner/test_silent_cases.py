@@ -157,3 +157,14 @@ def test_check_after_a_partial_run_explains_and_groups_gates_it(
     assert main(["check", "--groups", "unit", "--format", "json"]) == 0
     verdict = json.loads(capsys.readouterr().out)
     assert {row["group"] for row in verdict["rows"]} == {"unit"}
+
+
+def test_ci_validates_thresholds_before_the_first_group(
+    sample: pytest.Pytester, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A typo in thresholds.yml is exit 2 before any group runs (it cost the whole suite before)."""
+    (sample.path / "thresholds.yml").write_text("version: 1\ndefaults: {max_failure_rat: 0}\n")
+    assert main(["ci"]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'max_failure_rate'?" in err, err
+    assert not (sample.path / "mmpgate-results").exists()
