@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import errno
 import fnmatch
 import os
 import re
@@ -149,8 +150,16 @@ def _compiles(raw: bytes, display: str) -> bool:
     return True
 
 
+#: A Python file above this size is reported, not parsed: parsing 50 MB took minutes.
+MAX_SOURCE_BYTES = 5 * 1024 * 1024
+
+
 def _read(location: Path) -> tuple[bytes, OSError | None]:
     try:
+        size = location.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            limit = f"{size} bytes, over the limit of {MAX_SOURCE_BYTES} bytes"
+            return b"", OSError(errno.EFBIG, limit)
         return location.read_bytes(), None
     except OSError as exc:
         return b"", exc
