@@ -81,6 +81,8 @@ class Regression:
     baseline: str | None = None
     on_missing_baseline: MissingPolicy = MissingPolicy.WARN
     max_duration_increase: Fraction | None = None
+    #: The absolute floor of max_duration_increase (like slow_test.min_seconds for one test).
+    min_duration_increase: Decimal | None = None
     max_coverage_drop: Decimal | None = None
     max_skip_rate_increase: Fraction | None = None
     max_new_failures: int | None = None
@@ -94,7 +96,7 @@ class Regression:
         return any(
             getattr(self, f.name) is not None
             for f in dataclasses.fields(self)
-            if f.name not in ("baseline", "on_missing_baseline")
+            if f.name not in ("baseline", "on_missing_baseline", "min_duration_increase")
         )
 
 
@@ -173,6 +175,7 @@ REGRESSION_KEYS: dict[str, _Parser] = {
     "baseline": _text,
     "on_missing_baseline": _policy,
     "max_duration_increase": lambda v: parse_rate(v, allow_above_one=True),
+    "min_duration_increase": parse_duration,
     "max_coverage_drop": parse_percent_points,
     "max_skip_rate_increase": parse_rate,
     "max_new_failures": _count,

@@ -56,3 +56,21 @@ def test_every_failed_row_has_a_reason(group, run, ok) -> None:
     text = render(verdict, "text")
     assert "15m" in text
     assert "900.000s" not in text
+
+
+@pytest.mark.parametrize(
+    ("floor", "result"), [(None, Result.FAIL), ("1s", Result.PASS), ("0.2s", Result.FAIL)]
+)
+def test_duration_increase_has_an_absolute_floor(group, run, ok, floor, result) -> None:
+    """1.38 s -> 1.75 s (+27 %) fails a 20 % limit, unless it grew by less than the floor."""
+    regression: dict[str, object] = {"max_duration_increase": "20%"}
+    if floor is not None:
+        regression["min_duration_increase"] = floor
+    thresholds = thresholds_from_document({"version": 1, "regression": regression}, "t.yml")
+    before = run(group("e2e", ok(2), wall=1.38))
+    now = run(group("e2e", ok(2), wall=1.75))
+    verdict = evaluate(now, thresholds, before)
+    row = next(row for row in verdict.rows if row.rule == "max_duration_increase")
+    assert row.result is result
+    if floor == "1s":
+        assert row.detail == "grew by less than min_duration_increase (1.000s)"
