@@ -147,16 +147,13 @@ def check_groups_present(thresholds: Thresholds, metrics: MetricsSet) -> None:
     for name in sorted(thresholds.groups):
         if name in metrics.groups:
             continue
-        if name == "total":
-            hint = "the total's rules go under the top-level `total:` key"
-        else:
-            close = difflib.get_close_matches(name, list(metrics.groups), n=1)
-            hint = (
-                f"did you mean {close[0]!r}?"
-                if close
-                else f"groups with metrics: {', '.join(metrics.groups) or 'none'}"
-                "; run the group, or gate the others with `--groups`"
-            )
+        close = difflib.get_close_matches(name, list(metrics.groups), n=1)
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else f"groups with metrics: {', '.join(metrics.groups) or 'none'}"
+            "; run the group, or gate the others with `--groups`"
+        )
         raise ConfigError(
             located(
                 thresholds.source,

@@ -122,8 +122,7 @@ def test_configured_output_is_read_by_combine_and_check(
 
 @pytest.mark.parametrize(
     ("name", "hint"),
-    [("integraton", "did you mean 'integration'?"), ("smoke", "groups with metrics: integration, unit"),
-     ("total", "top-level `total:` key")],
+    [("integraton", "did you mean 'integration'?"), ("smoke", "groups with metrics: integration, unit")],
 )  # fmt: skip
 def test_thresholds_group_without_metrics_is_an_error(
     sample: pytest.Pytester, capsys: pytest.CaptureFixture[str], name: str, hint: str
