@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from mmpgate.config.schemas import METRICS, validate
+from mmpgate.metrics import io as metrics_io
 from mmpgate.metrics.format import FORMAT_VERSION
 
 #: Non-negative seconds; JSON Schema's "number" (an integer is accepted as a float).
@@ -36,8 +37,6 @@ _LONG_NUMBER = b"0" * 64
 _ESCAPED_COLON = b"\\u003"
 #: The schema's documents are shallow; anything nested deeper is for the exact path to judge.
 _MAX_HEAD_DEPTH = 8
-#: The exact path reads files up to this size; a larger one is its to refuse.
-_MAX_FAST_BYTES = 256 * 1024 * 1024
 
 
 class Attempt(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -126,10 +125,12 @@ def decode(path: Path) -> tuple[dict[str, Any], list[Entry]]:
 def _read(path: Path) -> bytes:
     try:
         info = path.stat()
-        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_FAST_BYTES:
+        # The exact path's limit (one home: metrics.io); a larger file is its to refuse.
+        limit = metrics_io.MAX_JSON_BYTES
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             raise Fallback
         with path.open("rb") as handle:
-            return handle.read(_MAX_FAST_BYTES + 1)
+            return handle.read(limit + 1)
     except OSError:
         raise Fallback from None
 
