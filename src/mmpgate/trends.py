@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from mmpgate.metrics.documents import group_documents, is_flaky
 from mmpgate.metrics.files import TOTAL_FILE
 from mmpgate.metrics.io import load_metrics
+from mmpgate.metrics.reading import group_documents, is_flaky
 from mmpgate.metrics.results import MetricsSet
 
 

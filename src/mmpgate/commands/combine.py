@@ -42,8 +42,8 @@ def register(subparsers: Any) -> None:
 def execute(args: argparse.Namespace) -> int:
     """Combine; exit 2 on missing, incomplete or mismatched inputs."""
     from mmpgate.combine import combine
-    from mmpgate.matrix import parse_shards, require_expected
     from mmpgate.run.project import configured_output
+    from mmpgate.shard.matrix import parse_shards, require_expected
 
     directory = args.directory or configured_output(Path.cwd())
 

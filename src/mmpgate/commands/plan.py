@@ -9,7 +9,7 @@ from typing import Any
 
 def register(subparsers: Any) -> None:
     """Add the `plan` subcommand."""
-    from mmpgate.matrix import DEFAULT_STAGES, MAX_STAGES
+    from mmpgate.shard.matrix import DEFAULT_STAGES, MAX_STAGES
 
     parser = subparsers.add_parser(
         "plan",
@@ -42,7 +42,7 @@ def register(subparsers: Any) -> None:
 def execute(args: argparse.Namespace) -> int:
     """Print the plan (its outputs as JSON with --json); 2 on a bad group, count or stage."""
     from mmpgate import github
-    from mmpgate.matrix import plan_from_text
+    from mmpgate.shard.matrix import plan_from_text
 
     planned = plan_from_text(args.groups, args.shards, args.stages)
     outputs = planned.outputs()

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mmpgate import __version__
-from mmpgate.metrics.documents import GroupDocument, is_collector, is_flaky, test_seconds
+from mmpgate.metrics.reading import GroupDocument, entry_seconds, is_collector, is_flaky
 
 SPEC_VERSION = "0.0.0"
 #: Namespace of mmpgate's name-based UUIDs (testId, runId from a commit, reportId).
@@ -73,7 +73,7 @@ def _attempts(entry: Mapping[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     return final, attempts
 
 
-def test_object(group: str, entry: Mapping[str, Any]) -> dict[str, Any]:
+def ctrf_test(group: str, entry: Mapping[str, Any]) -> dict[str, Any]:
     """One CTRF test object."""
     nodeid = entry["nodeid"]
     final, attempts = _attempts(entry)
@@ -85,7 +85,7 @@ def test_object(group: str, entry: Mapping[str, Any]) -> dict[str, Any]:
         "rawStatus": entry["outcome"]
         if final == entry["outcome"]
         else f"{entry['outcome']}, then {final}",
-        "duration": _ms(test_seconds(entry)),
+        "duration": _ms(entry_seconds(entry)),
         "type": group,
         "filePath": parts[0],
         "suite": parts[:-1] if len(parts) > 1 else [parts[0]],
@@ -111,7 +111,7 @@ def ctrf_document(
 ) -> dict[str, Any]:
     """The CTRF report of every group document (read once; shards become one report)."""
     docs = list(documents)
-    tests = [test_object(d.group, entry) for d in docs for entry in d.data["tests"]]
+    tests = [ctrf_test(d.group, entry) for d in docs for entry in d.data["tests"]]
     summary: dict[str, Any] = dict.fromkeys(("passed", "failed", "skipped", "pending", "other"), 0)
     for test in tests:
         summary[test["status"]] += 1

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from mmpgate.metrics.documents import GroupDocument, test_seconds
+from mmpgate.metrics.reading import GroupDocument, entry_seconds
 
 #: Characters XML 1.0 cannot hold at all (test messages can contain them).
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -40,7 +40,7 @@ def _case(entry: Mapping[str, Any]) -> str:
     head = (
         f"<testcase classname={_attr(classname)} name={_attr(name)} file={_attr(file)}"
         + (f" line={_attr(entry['line'])}" if entry.get("line") is not None else "")
-        + f' time="{test_seconds(entry):.3f}"'
+        + f' time="{entry_seconds(entry):.3f}"'
     )
     message = _clean(entry.get("message") or "")
     body = []

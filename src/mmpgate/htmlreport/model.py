@@ -10,14 +10,14 @@ from typing import Any
 
 from mmpgate.gate.thresholds import Rules, Thresholds
 from mmpgate.gate.verdict import Verdict
-from mmpgate.metrics.documents import (
+from mmpgate.metrics.reading import (
     GroupDocument,
+    entry_seconds,
     flaky_evidence,
     group_documents,
     is_collector,
     is_flaky,
     retry_count,
-    test_seconds,
 )
 from mmpgate.trends import RunPoint
 
@@ -123,7 +123,7 @@ class _Collector:
 
     def add(self, group: str, entry: Mapping[str, Any]) -> bool:
         # Called once per test (100,000s): a TestLine is built only for a test the page names.
-        seconds = test_seconds(entry)
+        seconds = entry_seconds(entry)
         self.seen += 1
         slow = not is_collector(entry) and (
             len(self.slowest) < SLOWEST or seconds > self.slowest[0][0]

@@ -6,8 +6,8 @@ import dataclasses
 from pathlib import Path
 
 from mmpgate.htmlreport.model import ReportData, gather
-from mmpgate.metrics.documents import check_output
 from mmpgate.metrics.files import TOTAL_FILE
+from mmpgate.metrics.reading import check_output
 from mmpgate.trends import RunPoint, ordered, past_runs, point_of, points_from_history
 
 

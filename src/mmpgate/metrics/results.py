@@ -14,11 +14,11 @@ from typing import Any
 
 from mmpgate.errors import InputError, located
 from mmpgate.metrics.document import MetricsDocument, count_of, sum_counts
-from mmpgate.metrics.documents import flaky_evidence, status_of
 from mmpgate.metrics.files import TOTAL_FILE, read_groups
 from mmpgate.metrics.format import COUNT_KEYS
 from mmpgate.metrics.io import load_metrics
 from mmpgate.metrics.names import TOTAL
+from mmpgate.metrics.reading import flaky_evidence, status_of
 from mmpgate.metrics.typed import Fallback, decode, entry_rows
 
 

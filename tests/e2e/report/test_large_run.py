@@ -9,7 +9,7 @@ from browser import Browser
 
 from mmpgate.cli import main
 from mmpgate.htmlreport.model import LIST_LIMIT
-from mmpgate.metrics.documents import group_documents
+from mmpgate.metrics.reading import group_documents
 
 
 def test_report_of_100000_tests_opens_with_every_chart(tmp_path: Path, capsys) -> None:

@@ -8,7 +8,7 @@ import actions_files as af
 import pytest
 import workflow_rules as rules
 
-from mmpgate.matrix import MAX_STAGES
+from mmpgate.shard.matrix import MAX_STAGES
 
 BROKEN = af.FIXTURES / "broken" / "contract" / "mmpgate.yml"
 

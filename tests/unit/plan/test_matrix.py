@@ -7,7 +7,14 @@ import json
 import pytest
 
 from mmpgate.errors import UsageError
-from mmpgate.matrix import MAX_STAGES, parse_names, parse_shards, parse_stages, plan, plan_from_text
+from mmpgate.shard.matrix import (
+    MAX_STAGES,
+    parse_names,
+    parse_shards,
+    parse_stages,
+    plan,
+    plan_from_text,
+)
 
 
 def names(planned):

@@ -12,8 +12,8 @@ from typing import Any
 
 from mmpgate.errors import InputError, located
 from mmpgate.flaky.history.model import NewRun, ResultRecord, Status
-from mmpgate.metrics.documents import status_of
 from mmpgate.metrics.files import METRICS_GLOB, TOTAL_FILE
+from mmpgate.metrics.reading import status_of
 
 _STATUS = {
     "passed": Status.PASSED,

@@ -47,7 +47,7 @@ def group_documents(directory: Path) -> Iterator[GroupDocument]:
         raise InputError(located(directory, "", f"no group metrics files ({METRICS_GLOB}) found"))
 
 
-def test_seconds(entry: Mapping[str, Any]) -> float:
+def entry_seconds(entry: Mapping[str, Any]) -> float:
     """Setup + call + teardown seconds of one entry (reruns included, as pytest timed them)."""
     return float(sum(entry["duration"].values()))
 
