@@ -23,6 +23,7 @@ from collections import Counter
 from mmpgate.collect.junit import ERROR, FAILURE, SKIPPED, Case
 from mmpgate.metrics.document import Entry as MetricsEntry
 from mmpgate.metrics.document import new_entry
+from mmpgate.metrics.format import FAILING_OUTCOMES
 from mmpgate.record import first_line
 
 _TEARDOWN = "failed on teardown with"
@@ -61,7 +62,7 @@ class Entry:
         entry = new_entry(
             self.nodeid, self.outcome, duration, message=self.message, line=self.line, reruns=reruns
         )
-        if self.rerun_failures and self.outcome in ("failed", "error"):
+        if self.rerun_failures and self.outcome in FAILING_OUTCOMES:
             entry["attempts"] = [
                 {"outcome": "failed", "duration": 0.0, "message": first_line(m)}
                 for m in self.rerun_failures

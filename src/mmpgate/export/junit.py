@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from mmpgate.metrics.format import FAILING_OUTCOMES
 from mmpgate.metrics.reading import GroupDocument, entry_seconds
 
 #: Characters XML 1.0 cannot hold at all (test messages can contain them).
@@ -52,7 +53,7 @@ def _case(entry: Mapping[str, Any]) -> str:
     elif outcome in ("skipped", "xfailed"):
         body.append(f"<skipped type={_attr('pytest.' + outcome)} message={_attr(message)}/>")
     for attempt in entry.get("attempts") or []:
-        if attempt["outcome"] in ("failed", "error"):
+        if attempt["outcome"] in FAILING_OUTCOMES:
             text = _clean(attempt.get("message") or "")
             body.append(f"<rerunFailure message={_attr(text)}>{escape(text)}</rerunFailure>")
     if outcome == "passed":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-import os
 import subprocess
 import sys
 import tempfile
@@ -22,11 +21,13 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mmpgate.metrics.format import FAILING_OUTCOMES as _FAILING
+from mmpgate.run.child_env import pytest_child_env
+
 if TYPE_CHECKING:
     from mmpgate.metrics.document import Attempt as AttemptEntry
     from mmpgate.metrics.document import Entry, MetricsDocument
 
-_FAILING = frozenset(("failed", "error"))
 _PASSING = frozenset(("passed", "xpassed"))
 COVERAGE_POLICY = "kept apart"
 
@@ -148,7 +149,7 @@ def run_retries(
     results: dict[str, list[Attempt]] = {}
     processes = 0
     with tempfile.TemporaryDirectory(prefix="mmpgate-retries-") as scratch:
-        env = dict(os.environ)
+        env = pytest_child_env()
         # Coverage is kept apart: nothing a retry might measure lands in the group's data file.
         env["COVERAGE_FILE"] = str(Path(scratch) / ".coverage.retry")
         for nodeid in nodeids:

@@ -17,9 +17,10 @@ from collections.abc import Iterable, Sequence
 from mmpgate.flaky.quarantine import Quarantine
 from mmpgate.gate.thresholds import Rules
 from mmpgate.gate.verdict import Quantity, Result, Row, TestNote, Unit
+from mmpgate.metrics.format import FAILING_OUTCOMES
 from mmpgate.metrics.results import GroupMetrics
 
-_FAILING = frozenset(("failed", "error"))
+_FAILING = FAILING_OUTCOMES
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 from mmpgate.gate.thresholds import Rules, Thresholds
 from mmpgate.gate.verdict import Verdict
+from mmpgate.metrics.format import FAILING_OUTCOMES
 from mmpgate.metrics.reading import (
     GroupDocument,
     entry_seconds,
@@ -128,7 +129,7 @@ class _Collector:
         slow = not is_collector(entry) and (
             len(self.slowest) < SLOWEST or seconds > self.slowest[0][0]
         )
-        failing = entry["outcome"] in ("failed", "error")
+        failing = entry["outcome"] in FAILING_OUTCOMES
         flaky = is_flaky(entry)
         if not (slow or failing or flaky):
             return False

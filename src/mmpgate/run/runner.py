@@ -18,6 +18,7 @@ from mmpgate.metrics.environment import describe
 from mmpgate.metrics.files import GroupFiles
 from mmpgate.metrics.io import load_metrics, write_json
 from mmpgate.run import summary
+from mmpgate.run.child_env import pytest_child_env
 from mmpgate.run.project import Group, Project
 
 
@@ -162,7 +163,7 @@ def run_group(
     files = GroupFiles.of(output, group.name, (shard.index, shard.total) if shard else None)
     files.remove_stale()
     command = pytest_command(project, group, files, extra, shard)
-    env = dict(os.environ)
+    env = pytest_child_env()
     if project.coverage:
         env["COVERAGE_FILE"] = str(files.coverage_data)
         print(

@@ -150,3 +150,17 @@ def test_ci_parses_each_metrics_file_once(
     (sample.path / "thresholds.yml").write_text("version: 1\n")
     assert main(["ci"]) == 0
     assert sorted(reads) == ["metrics.integration.json", "metrics.unit.json"]
+
+
+def test_a_group_started_from_inside_a_worker_is_no_worker(
+    sample: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mmpgate run called from an xdist worker: the group's pytest inherits no PYTEST_XDIST_*."""
+    (sample.path / "tests" / "integration" / "test_env.py").write_text(
+        "import os\n\ndef test_not_a_worker():\n"
+        "    assert 'PYTEST_XDIST_WORKER' not in os.environ\n"
+        "    assert 'PYTEST_XDIST_WORKER_COUNT' not in os.environ\n"
+    )
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw7")
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "9")
+    assert main(["run", "integration"]) == 0
