@@ -139,7 +139,10 @@ def test_coverage_of_retries_is_kept_apart(project: pytest.Pytester) -> None:
 
 def test_no_failure_starts_no_second_process(project: pytest.Pytester) -> None:
     """A group with no failure runs exactly one pytest process and records no retries."""
-    (project.path / "tests" / "unit" / "test_mix.py").write_text("def test_ok():\n    pass\n")
+    # It imports calc: a group whose coverage source measured nothing is an error of its own.
+    (project.path / "tests" / "unit" / "test_mix.py").write_text(
+        "import calc\n\n\ndef test_ok():\n    assert calc.mul(2, 3) == 6\n"
+    )
     assert main(["run", "--retries", "3"]) == 0
     document = load_metrics(project.path / "mmpgate-results" / "metrics.unit.json")
     assert document["retries"]["processes"] == 0
