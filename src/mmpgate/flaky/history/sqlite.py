@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mmpgate.errors import InputError, located
 from mmpgate.flaky.history.model import NewRun, Observation, ResultRecord, RunInfo, Status
-from mmpgate.flaky.history.store import MIGRATIONS, HistoryStore, TestKey
+from mmpgate.flaky.history.store import MIGRATIONS, HistoryStore, TestKey, refuse_newer_schema
 
 BUSY_TIMEOUT = 120.0
 
@@ -47,15 +47,7 @@ class SqliteStore(HistoryStore):
             conn.execute("CREATE TABLE IF NOT EXISTS mmpgate_schema (version INTEGER NOT NULL)")
             row = conn.execute("SELECT version FROM mmpgate_schema").fetchone()
             version = 0 if row is None else int(row[0])
-            if version > len(MIGRATIONS):
-                raise InputError(
-                    located(
-                        self.source,
-                        "mmpgate_schema",
-                        f"expected schema version {len(MIGRATIONS)} or older, got {version} "
-                        "(written by a newer mmpgate)",
-                    )
-                )
+            refuse_newer_schema(self.source, version)
             for statements in MIGRATIONS[version:target]:
                 for statement in statements:
                     conn.execute(statement.format(serial="INTEGER"))

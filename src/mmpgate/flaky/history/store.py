@@ -6,6 +6,7 @@ import abc
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from mmpgate.errors import InputError, located
 from mmpgate.flaky.history import stats
 from mmpgate.flaky.history.model import (
     DEFAULT_DEFINITIONS,
@@ -112,3 +113,16 @@ def redact(url: str) -> str:
     credentials, host = rest.rsplit("@", 1)
     user = credentials.split(":", 1)[0]
     return f"{scheme}://{user}@{host}" if user else f"{scheme}://{host}"
+
+
+def refuse_newer_schema(source: object, version: int) -> None:
+    """Both backends refuse a database that a newer mmpgate migrated past what this one knows."""
+    if version > len(MIGRATIONS):
+        raise InputError(
+            located(
+                source,
+                "mmpgate_schema",
+                f"expected schema version {len(MIGRATIONS)} or older, got {version} "
+                "(written by a newer mmpgate)",
+            )
+        )
