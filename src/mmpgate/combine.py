@@ -20,6 +20,7 @@ from mmpgate.metrics.document import (
     new_counts,
     new_document,
     new_duration,
+    process_of,
     slowest_of,
     sum_counts,
 )
@@ -67,7 +68,9 @@ def sum_groups(docs: Sequence[MetricsDocument]) -> MetricsDocument:
         collected=None if None in collected else sum(c for c in collected if c is not None),
         counts=sum_counts(d["counts"] for d in docs),
         duration=new_duration(
-            sum(d["duration"]["wall"] for d in docs), sum(d["duration"]["tests_sum"] for d in docs)
+            sum(d["duration"]["wall"] for d in docs),
+            sum(d["duration"]["tests_sum"] for d in docs),
+            process=process_of(docs, sum),
         ),
         slowest=slowest_of((s["duration"], s["nodeid"]) for d in docs for s in d["slowest"]),
         environment=describe(None, workers=0, started=time.time(), producer="combine"),

@@ -72,6 +72,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="balance the shards by the durations in PATH: a results directory, a metrics file "
         "or a metrics.total.json (default: split by count).",
     )
+    group.addoption(
+        "--mmpgate-list-collected",
+        metavar="PATH",
+        default=None,
+        help="write the collected test IDs to PATH as JSON (mmpgate run --all: group completeness).",
+    )
     parser.addini("mmpgate_metrics", "write this run's metrics JSON to this path", default="")
     parser.addini("mmpgate_group", "group name recorded in the metrics", default="")
     parser.addini("mmpgate_slowest", "how many slowest tests to list", default=str(DEFAULT_SLOWEST))
@@ -90,6 +96,14 @@ def _setting(config: pytest.Config, option: str, ini: str) -> Any:
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("mmpgate_shard"):
         _register_shard(config)  # on xdist workers too: each collects and keeps the same shard
+    listing = config.getoption("mmpgate_list_collected")
+    if listing and not hasattr(config, "workerinput"):
+        from mmpgate.run.assignment import CollectedLister
+
+        path = Path(listing)
+        if not path.is_absolute():
+            path = Path(config.invocation_params.dir) / path
+        config.pluginmanager.register(CollectedLister(path), "mmpgate-list-collected")
     if hasattr(config, "workerinput"):
         return  # xdist workers: the controller sees every report again and records there.
     path = _setting(config, "mmpgate_metrics", "mmpgate_metrics")

@@ -67,7 +67,14 @@ def execute(args: argparse.Namespace) -> int:
     project = load_project(Path.cwd(), args.config)
     groups = with_retries(select_groups(project, args.groups, args.run_all), args.retries)
     output = output_dir(project.root, project.output, args.results_dir)
-    results = run_groups(project, groups, output, args.passthrough, fail_fast=args.fail_fast)
+    results = run_groups(
+        project,
+        groups,
+        output,
+        args.passthrough,
+        fail_fast=args.fail_fast,
+        whole_suite=not args.groups,
+    )
     # Each file is parsed once: the documents the runner read go on to combine and the gate.
     held = {r.files.metrics: r.metrics for r in results if r.metrics is not None}
     # Incomplete groups are combined too: the gate, not combine, turns them into a failed verdict.

@@ -67,5 +67,6 @@ def execute(args: argparse.Namespace) -> int:
         fail_fast=args.fail_fast,
         shard=shard,
         durations_from=durations,
+        whole_suite=not args.groups,
     )
     return first_failure(results)

@@ -14,6 +14,7 @@ METRICS = "metrics.schema.json"
 THRESHOLDS = "thresholds.schema.json"
 CONFIG = "config.schema.json"
 VERDICT = "verdict.schema.json"
+ASSIGNMENT = "assignment.schema.json"
 
 
 def _schema_text(name: str) -> str:

@@ -150,7 +150,10 @@ def _count_row(rule: str, group: str, count: int, limit: int) -> Row:
 def _duration_increase(
     now: GroupMetrics, before: GroupMetrics, limit: Fraction, floor: Decimal | None = None
 ) -> Row:
-    current, previous = round_seconds(now.wall), round_seconds(before.wall)
+    # The same clock on both sides: the process's when both files have it, else the session's.
+    both = now.process is not None and before.process is not None
+    current = round_seconds(now.timed if both else now.wall)
+    previous = round_seconds(before.timed if both else before.wall)
     threshold = Quantity(limit, Unit.RELATIVE)
     measured, base = Quantity(current, Unit.SECONDS), Quantity(previous, Unit.SECONDS)
     if previous == 0:
@@ -165,11 +168,17 @@ def _duration_increase(
         )
     increase = (Fraction(current) - Fraction(previous)) / Fraction(previous)
     result = Result.PASS if increase <= limit else Result.FAIL
-    detail = None
+    clock = "process wall" if both else "session wall"
+    detail = clock
     if result is Result.FAIL and floor is not None and current - previous < floor:
         # 1.38 s -> 1.75 s is +27 %, but under the floor: noise, not a regression.
         result = Result.PASS
-        detail = f"grew by less than min_duration_increase ({seconds_text(floor)})"
+        detail = f"grew by less than min_duration_increase ({seconds_text(floor)}); {clock}"
+    elif result is Result.FAIL:
+        from mmpgate.report import quantity_text
+
+        grew = quantity_text(Quantity(increase, Unit.RELATIVE))
+        detail = f"{grew} is above the maximum {quantity_text(threshold)}; {clock}"
     return Row(
         "max_duration_increase",
         now.name,

@@ -15,6 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from mmpgate.gate import flaky_rules
+from mmpgate.gate.completeness import assignment_rows
 from mmpgate.gate.flaky_rules import FlakyInputs
 from mmpgate.gate.quantities import exact, round_percent, round_seconds
 from mmpgate.gate.regression import regression_rows
@@ -97,6 +98,7 @@ def evaluate(
                 detail=f"not computed from partial data ({', '.join(partial)})",
             )
         )
+    rows.extend(assignment_rows(metrics.assignment))
     lists = regression_rows(thresholds.regression, baseline, checked, total)
     rows.extend(lists.rows)
     per_test = all(group.tests is not None for group in checked)
@@ -154,7 +156,7 @@ def figures_of(group: GroupMetrics) -> Figures:
         failure_rate=Fraction(counts["failed"] + counts["errors"], total) if total else None,
         skip_rate=Fraction(counts["skipped"], total) if total else None,
         coverage=round_percent(group.coverage) if group.coverage is not None else None,
-        duration=round_seconds(group.wall),
+        duration=round_seconds(group.timed),
     )
 
 
@@ -214,11 +216,13 @@ def rule_rows(
             )
         rows.append(row)
     if rules.max_duration is not None:
-        rows.append(
+        row = with_reason(
             _compare(
-                "max_duration", name, round_seconds(group.wall), rules.max_duration, Unit.SECONDS
+                "max_duration", name, round_seconds(group.timed), rules.max_duration, Unit.SECONDS
             )
         )
+        reason = f"{row.detail}; " if row.detail else ""
+        rows.append(dataclasses.replace(row, detail=f"{reason}{group.timed_by}"))
     if rules.min_coverage is not None:
         rows.append(_coverage_row(group, rules.min_coverage, total_source))
     if rules.max_reruns is not None:

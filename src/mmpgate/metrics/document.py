@@ -9,7 +9,7 @@ time, so it is written and read as JSON with no conversion.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TypedDict
 
 from mmpgate.metrics.format import COUNT_KEYS, FORMAT_VERSION, OUTCOME_KEYS
@@ -43,6 +43,9 @@ class Rates(TypedDict):
 
 class _DurationOptional(TypedDict, total=False):
     shards_sum: float
+    #: `mmpgate run`'s own timing of the group's pytest process(es): start-up, imports,
+    #: collection and retries included (the session's `wall` leaves them out).
+    process: float
 
 
 class Duration(_DurationOptional):
@@ -184,6 +187,33 @@ class Shards(TypedDict):
     members: list[ShardMember]
 
 
+class InTwoGroups(TypedDict):
+    """A collected test that more than one group ran (the total counts it more than once)."""
+
+    nodeid: str
+    groups: list[str]
+
+
+class Assignment(TypedDict):
+    """Group completeness of one `mmpgate run --all`: the whole suite's collection against the
+    tests the groups ran (`assignment.json` of a results directory)."""
+
+    format: int
+    kind: str
+    #: Every group of the run, sorted.
+    groups: list[str]
+    #: Test IDs (and collection errors) of the whole suite's collection.
+    collected: int
+    #: Collected, run by no group: sorted.
+    unassigned: list[str]
+    #: Run by two groups or more: sorted by nodeid.
+    multiple: list[InTwoGroups]
+    #: `fail` (the gate fails on a test in no group or in two) or `allow` (it only reports them).
+    policy: str
+    #: Why the whole suite's collection could not tell (then the lists are empty), else None.
+    error: str | None
+
+
 class _DocumentOptional(TypedDict, total=False):
     groups: dict[str, GroupSummary]
     retries: Retries
@@ -259,12 +289,29 @@ def rates_of(counts: Counts | Mapping[str, int]) -> Rates:
     return Rates(failure=failing / total, skip=count_of(counts, "skipped") / total)
 
 
-def new_duration(wall: float, tests_sum: float, shards_sum: float | None = None) -> Duration:
-    """Durations rounded as every metrics file writes them (`shards_sum`: a merged sharded group)."""
+def new_duration(
+    wall: float,
+    tests_sum: float,
+    shards_sum: float | None = None,
+    process: float | None = None,
+) -> Duration:
+    """Durations rounded as every metrics file writes them (`shards_sum`: a merged sharded group;
+    `process`: the runner's timing of the pytest process)."""
     duration = Duration(wall=round(wall, _PLACES), tests_sum=round(tests_sum, _PLACES))
     if shards_sum is not None:
         duration["shards_sum"] = round(shards_sum, _PLACES)
+    if process is not None:
+        duration["process"] = round(process, _PLACES)
     return duration
+
+
+def process_of(
+    documents: Iterable[MetricsDocument], combined: Callable[[list[float]], float]
+) -> float | None:
+    """The documents' `process` seconds combined (sum, max), None unless every one has it."""
+    values = [d["duration"].get("process") for d in documents]
+    known = [v for v in values if v is not None]
+    return combined(known) if values and len(known) == len(values) else None
 
 
 def new_entry(

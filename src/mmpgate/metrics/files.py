@@ -23,6 +23,8 @@ METRICS_GLOB = "metrics.*.json"
 TOTAL_FILE = f"metrics.{TOTAL}.json"
 TOTAL_COVERAGE_XML = f"coverage.{TOTAL}.xml"
 TOTAL_COVERAGE_DATA = f".coverage.{TOTAL}"
+#: Group completeness of the last `mmpgate run --all` (not `metrics.*.json`: it is no group).
+ASSIGNMENT_FILE = "assignment.json"
 
 T = TypeVar("T")
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from mmpgate.errors import InputError, located
-from mmpgate.metrics.document import MetricsDocument, count_of, sum_counts
+from mmpgate.metrics.assignment import load as load_assignment
+from mmpgate.metrics.document import Assignment, MetricsDocument, count_of, sum_counts
 from mmpgate.metrics.files import TOTAL_FILE, read_groups
 from mmpgate.metrics.format import COUNT_KEYS
 from mmpgate.metrics.io import load_metrics
@@ -59,6 +60,21 @@ class GroupMetrics:
     flaky: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
     #: Tests a quarantine entry holds (filled by the gate, which reads the quarantine file).
     quarantined: frozenset[str] = frozenset()
+    #: `mmpgate run`'s timing of the pytest process (start-up and collection included); None
+    #: when the file has none (pytest run with the plugin alone, `collect`).
+    process: float | None = None
+
+    @property
+    def timed(self) -> float:
+        """The seconds `max_duration` reads: the process's when known, else the session's."""
+        return self.process if self.process is not None else self.wall
+
+    @property
+    def timed_by(self) -> str:
+        """Which of the two `timed` is, in words."""
+        if self.process is not None:
+            return "process wall (start-up and collection included)"
+        return "session wall (pytest's session only)"
 
     @property
     def total(self) -> int:
@@ -73,6 +89,8 @@ class MetricsSet:
     source: str
     groups: Mapping[str, GroupMetrics]
     total: GroupMetrics | None = None
+    #: Group completeness of a run of every group (`assignment.json`); None when not known.
+    assignment: Assignment | None = None
 
 
 def group_from_document(document: Mapping[str, Any], file: str) -> GroupMetrics:
@@ -138,6 +156,7 @@ def _summary(
 ) -> GroupMetrics:
     coverage = doc.get("coverage")
     counts = {key: int(doc["counts"][key]) for key in COUNT_KEYS}
+    process = doc["duration"].get("process")
     return GroupMetrics(
         name=name,
         file=file,
@@ -150,6 +169,7 @@ def _summary(
         coverage=float(coverage["percent"]) if coverage else None,
         tests=tests,
         details=details,
+        process=float(process) if process is not None else None,
     )
 
 
@@ -191,7 +211,13 @@ def load_metrics_dir(
             )
         total = group_from_document(total_doc, str(total_path))
         check_total(total_doc, groups, total_path)
-    return MetricsSet(source=str(directory), groups=dict(sorted(groups.items())), total=total)
+    completeness = load_assignment(directory, list(groups)) if only is None else None
+    return MetricsSet(
+        source=str(directory),
+        groups=dict(sorted(groups.items())),
+        total=total,
+        assignment=completeness,
+    )
 
 
 def _kind_and_name(view: tuple[str, GroupMetrics]) -> tuple[str, str]:
@@ -240,6 +266,11 @@ def summed(groups: Iterable[GroupMetrics]) -> GroupMetrics:
         tests_sum=sum(group.tests_sum for group in members),
         coverage=None,
         tests=None,
+        process=(
+            sum(g.process for g in members if g.process is not None)
+            if members and all(g.process is not None for g in members)
+            else None
+        ),
     )
 
 

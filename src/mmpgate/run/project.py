@@ -12,6 +12,7 @@ from typing import Any
 from mmpgate.config.loader import load_toml, load_yaml
 from mmpgate.config.schemas import CONFIG, load_schema, validate
 from mmpgate.errors import ConfigError, InputError, located
+from mmpgate.metrics.assignment import POLICIES
 from mmpgate.metrics.document import DEFAULT_SLOWEST
 from mmpgate.metrics.files import DEFAULT_RESULTS_DIR
 from mmpgate.metrics.names import group_name_problem
@@ -56,6 +57,8 @@ class Project:
     coverage_source: tuple[str, ...] | None  # None: the project's own coverage config decides
     slowest: int
     source_file: Path | None
+    #: `fail`: the gate fails on a collected test that ran in no group, or in two; `allow`: reported.
+    unassigned: str = "fail"
 
 
 def _suggest(key: str, valid: tuple[str, ...]) -> str:
@@ -193,6 +196,11 @@ def load_project(root: Path, config_file: Path | None = None) -> Project:
         raise ConfigError(
             located(file, f"{prefix}.slowest", f"expected an integer >= 0, got {slowest!r}")
         )
+    unassigned = table.get("unassigned", "fail")
+    if unassigned not in POLICIES:
+        raise ConfigError(
+            located(file, f"{prefix}.unassigned", f"expected 'fail' or 'allow', got {unassigned!r}")
+        )
     _schema_backstop(table, file, prefix)
     if cov_source is None and coverage and not has_coverage_source_config(root):
         cov_source = detect_sources(root)
@@ -204,6 +212,7 @@ def load_project(root: Path, config_file: Path | None = None) -> Project:
         coverage_source=cov_source,
         slowest=slowest,
         source_file=source,
+        unassigned=unassigned,
     )
 
 

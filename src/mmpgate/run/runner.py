@@ -15,9 +15,9 @@ from pathlib import Path
 from mmpgate.errors import ConfigError, ExitCode, UsageError, located
 from mmpgate.metrics.document import MetricsDocument, new_counts, new_document, new_duration
 from mmpgate.metrics.environment import describe
-from mmpgate.metrics.files import GroupFiles
+from mmpgate.metrics.files import ASSIGNMENT_FILE, GroupFiles
 from mmpgate.metrics.io import load_metrics, write_json
-from mmpgate.run import summary
+from mmpgate.run import assignment, summary
 from mmpgate.run.child_env import pytest_child_env
 from mmpgate.run.project import Group, Project
 
@@ -172,6 +172,7 @@ def run_group(
         )
     print(f"mmpgate: {group.name}: {' '.join(command[1:])}", flush=True)
     started = time.time()
+    clock = time.perf_counter()  # the process's wall time: monotonic, unlike time.time()
     since = started if run_started is None else run_started
     process = subprocess.Popen(command, cwd=project.root, env=env)
     interrupted = False
@@ -201,18 +202,19 @@ def run_group(
     if files.metrics.is_file():
         metrics = load_metrics(files.metrics)
         if group.retries and not interrupted and metrics["complete"]:
-            metrics = retry_failures(project, group, files, metrics)
+            metrics = retry_failures(project, group, metrics)
         problem = coverage_problem(project, group, metrics)
         if problem is not None:
             # Not a null metric for the gate to trip over later: the run itself is wrong.
             print(f"mmpgate: {group.name}: error: {problem}", file=sys.stderr, flush=True)
             metrics["complete"] = False
             metrics["reason"] = problem
-            write_json(files.metrics, metrics)
             code = code or int(ExitCode.USAGE_ERROR)
     else:
         metrics = placeholder_metrics(group.name, code, started)
-        write_json(files.metrics, metrics)
+    # The session's `wall` leaves out start-up, imports and collection; a job's time does not.
+    metrics["duration"]["process"] = round(time.perf_counter() - clock, 6)
+    write_json(files.metrics, metrics)
     result = GroupResult(group=group.name, exit_code=code, files=files, metrics=metrics)
     line = result_line(result)
     if label is not None:
@@ -224,10 +226,9 @@ def run_group(
     return result
 
 
-def retry_failures(
-    project: Project, group: Group, files: GroupFiles, metrics: MetricsDocument
-) -> MetricsDocument:
-    """Run the group's failed tests again, alone (see `mmpgate.flaky.retries`); rewrite its file."""
+def retry_failures(project: Project, group: Group, metrics: MetricsDocument) -> MetricsDocument:
+    """Run the group's failed tests again, alone (see `mmpgate.flaky.retries`): the group's
+    document with their attempts merged."""
     from mmpgate.flaky.retries import merge, run_retries, to_retry
 
     nodeids = to_retry(metrics)
@@ -239,9 +240,7 @@ def retry_failures(
         max_attempts=group.retries,
         report=lambda line: print(line, flush=True),
     )
-    merged = merge(metrics, attempts, max_attempts=group.retries, processes=processes)
-    write_json(files.metrics, merged)
-    return merged
+    return merge(metrics, attempts, max_attempts=group.retries, processes=processes)
 
 
 class Terminated(KeyboardInterrupt):
@@ -307,11 +306,14 @@ def run_groups(
     fail_fast: bool = False,
     shard: tuple[int, int] | None = None,
     durations_from: Path | None = None,
+    whole_suite: bool = False,
 ) -> list[GroupResult]:
     """Run groups one after another (every group runs, unless fail_fast stops at a failure);
-    with `shard` (k, n), only that shard of the (one) group."""
+    with `shard` (k, n), only that shard of the (one) group. `whole_suite` (every group of the
+    project runs): then check that each collected test ran in exactly one group."""
     shard_run = ShardRun(shard[0], shard[1], durations_from) if shard else None
     output.mkdir(parents=True, exist_ok=True)
+    (output / ASSIGNMENT_FILE).unlink(missing_ok=True)  # an older run's is not this run's
     results = []
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _raise_terminated) if in_main_thread else None
@@ -332,6 +334,10 @@ def run_groups(
             if fail_fast and result.exit_code != 0:
                 mark_not_run(groups[index:], output, result.group)
                 break
+        if whole_suite and shard_run is None:
+            documents: dict[str, MetricsDocument | None] = {group.name: None for group in groups}
+            documents.update({result.group: result.metrics for result in results})
+            assignment.record(project.root, output, documents, extra, project.unassigned)
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)

@@ -24,6 +24,7 @@ from mmpgate.metrics.document import (
     new_counts,
     new_document,
     new_duration,
+    process_of,
     slowest_of,
 )
 from mmpgate.metrics.environment import describe
@@ -176,7 +177,10 @@ def merge(
         collected=plan["collected"] + counts["deselected"],
         counts=new_counts(counts),
         duration=new_duration(
-            max(walls), sum(f.document["duration"]["tests_sum"] for f in chosen), sum(walls)
+            max(walls),
+            sum(f.document["duration"]["tests_sum"] for f in chosen),
+            sum(walls),
+            process_of([f.document for f in chosen], max),
         ),
         tests=[*tests, *collectors.values()],
         slowest=slowest_of(

@@ -52,7 +52,10 @@ def test_every_failed_row_has_a_reason(group, run, ok) -> None:
     for row in failed:
         assert row.detail, row
     duration = next(row for row in failed if row.rule == "max_duration")
-    assert duration.detail == "1000.000s is above the maximum 15m"
+    assert (
+        duration.detail
+        == "1000.000s is above the maximum 15m; session wall (pytest's session only)"
+    )
     text = render(verdict, "text")
     assert "15m" in text
     assert "900.000s" not in text
@@ -73,4 +76,4 @@ def test_duration_increase_has_an_absolute_floor(group, run, ok, floor, result) 
     row = next(row for row in verdict.rows if row.rule == "max_duration_increase")
     assert row.result is result
     if floor == "1s":
-        assert row.detail == "grew by less than min_duration_increase (1.000s)"
+        assert row.detail == "grew by less than min_duration_increase (1.000s); session wall"
