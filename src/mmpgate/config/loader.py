@@ -9,6 +9,7 @@ document's shape against its schema.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -127,9 +128,24 @@ def parse_toml(text: str, path: object) -> dict[str, Any]:
         document: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(located(path, "", f"expected valid TOML ({exc})")) from None
-    except (ValueError, RecursionError) as exc:  # an integer past Python's digit limit
+    except RecursionError:
         raise ConfigError(
-            located(path, "", f"expected valid TOML ({type(exc).__name__}: a value too large)")
+            located(path, "", f"expected valid TOML nested at most {MAX_DEPTH} deep")
+        ) from None
+    except ValueError:  # an integer past Python's own digit limit (4,300)
+        long = re.search(f"[0-9_]{{{MAX_INT_DIGITS + 1},}}", text)
+        where = "$"
+        if long is not None:
+            line = text.count("\n", 0, long.start()) + 1
+            where = f"line {line} column {long.start() - (text.rfind(chr(10), 0, long.start()) + 1) + 1}"
+        digits = len(long[0].replace("_", "")) if long is not None else "more"
+        raise ConfigError(
+            located(
+                path,
+                where,
+                f"expected valid TOML (expected an integer of at most {MAX_INT_DIGITS} digits, "
+                f"got {digits})",
+            )
         ) from None
     check_json_types(document, path)
     return document

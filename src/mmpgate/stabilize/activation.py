@@ -97,10 +97,13 @@ def is_worker(config: pytest.Config) -> bool:
 
 def item_needs(item: pytest.Item) -> bool:
     """True when this test takes the server lock or uses a fixture of the feature."""
-    if item.get_closest_marker(SERVER_MARKER) is not None:
-        return True
     names: Sequence[str] = getattr(item, "fixturenames", ())
-    return not TRIGGER_FIXTURES.isdisjoint(names)
+    if not TRIGGER_FIXTURES.isdisjoint(names):
+        return True
+    # `keywords` holds the markers of the item and of its parents (and their names): one dict
+    # lookup per level, where `get_closest_marker` walks generators for every test of every run.
+    # A name that only looks like the marker is ruled out by the marker lookup itself.
+    return SERVER_MARKER in item.keywords and item.get_closest_marker(SERVER_MARKER) is not None
 
 
 def _runs_base() -> Path:

@@ -85,7 +85,7 @@ def test_retries_classify_and_keep_first_run_counts(
     project: pytest.Pytester, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """flaky / failed per test, every attempt recorded, counts exactly pytest's first run."""
-    assert main(["run", "--retries", "2"]) == 1
+    assert main(["run", "unit", "--retries", "2"]) == 1
     path = project.path / "mmpgate-results" / "metrics.unit.json"
     document = load_metrics(path)
     # pytest's own summary: test_ok and test_first_run_fails (on its rerun) passed, 3 failed;
@@ -143,7 +143,7 @@ def test_no_failure_starts_no_second_process(project: pytest.Pytester) -> None:
     (project.path / "tests" / "unit" / "test_mix.py").write_text(
         "import calc\n\n\ndef test_ok():\n    assert calc.mul(2, 3) == 6\n"
     )
-    assert main(["run", "--retries", "3"]) == 0
+    assert main(["run", "unit", "--retries", "3"]) == 0
     document = load_metrics(project.path / "mmpgate-results" / "metrics.unit.json")
     assert document["retries"]["processes"] == 0
     assert document["retries"]["retried"] == 0

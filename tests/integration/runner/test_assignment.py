@@ -10,6 +10,7 @@ import pytest
 
 from mmpgate.cli import main
 
+
 def _verdict(out: str) -> dict[str, Any]:
     """The JSON verdict `ci --format json` prints after the runs' console lines."""
     start = out.index("\n{\n") + 1

@@ -116,6 +116,20 @@ def test_unused_run_does_no_mmpgate_work_per_test(observed, pytester, mode):
     assert not runs.exists()
 
 
+def test_a_directory_named_like_the_marker_switches_nothing_on(observed, pytester):
+    """`server` is among the keywords of tests under `server/` (node names are keywords); only
+    the marker itself switches the run on."""
+    (pytester.path / "server").mkdir()
+    (pytester.path / "server" / "test_plain.py").write_text(PLAIN)
+    result, tests, modules, runs = observed(*MODES["serial"])
+    result.assert_outcomes(passed=2)
+    for seen in tests.values():
+        assert seen["env"] == {}
+        assert not any(seen["plugins"].values())
+    assert "mmpgate.stabilize.session" not in modules["main"]
+    assert not runs.exists()
+
+
 SERVER_MARKED = "import pytest\n\n@pytest.mark.server\ndef test_marked():\n    pass\n"
 FIXTURE_USER = """
 import pytest
@@ -134,8 +148,15 @@ def test_asks_late(request):
     run_id = request.getfixturevalue("mmpgate_run_id")
     assert os.environ["MMPGATE_RUN_ID"] == run_id
 """
+MODULE_MARKED = "import pytest\n\npytestmark = pytest.mark.server\n\ndef test_marked():\n    pass\n"
+CLASS_MARKED = (
+    "import pytest\n\n@pytest.mark.server\nclass TestMarked:\n    def test_marked(self):\n"
+    "        pass\n"
+)
 TRIGGERS = {
     "marker": ((SERVER_MARKED,), ()),
+    "module marker": ((MODULE_MARKED,), ()),
+    "class marker": ((CLASS_MARKED,), ()),
     "fixture": ((FIXTURE_USER,), ()),
     "option": ((), ("--mmpgate-leaks=warn",)),
     "ini": ((), ("-o", "mmpgate_leaks=fail")),
