@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import median, table
 
-from mmpgate.metrics.io import write_json
+from mmpgate.metrics.writing import write_json
 from mmpgate.record import Recorder, RunFacts
 
 GROUPS = ("unit", "integration", "e2e")

@@ -23,7 +23,7 @@ from _common import median, table
 
 from mmpgate.flaky.history import open_store
 from mmpgate.flaky.retries import Attempt, merge
-from mmpgate.metrics.io import write_json
+from mmpgate.metrics.writing import write_json
 from mmpgate.record import Recorder, RunFacts
 
 ENVIRONMENT = {

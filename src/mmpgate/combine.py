@@ -36,8 +36,8 @@ from mmpgate.metrics.files import (
     read_group_documents,
     shard_files,
 )
-from mmpgate.metrics.io import StagedFiles, dumps, write_json
 from mmpgate.metrics.names import TOTAL
+from mmpgate.metrics.writing import StagedFiles, dumps, write_json
 
 
 def sum_groups(docs: Sequence[MetricsDocument]) -> MetricsDocument:

@@ -278,7 +278,7 @@ class MetricsPlugin:
     # -- output -----------------------------------------------------------------------------
     def write(self, session: pytest.Session | None, exitstatus: int | None) -> None:
         from mmpgate.metrics.environment import describe  # not needed at import time
-        from mmpgate.metrics.io import write_json
+        from mmpgate.metrics.writing import write_json
 
         selected = self.worker_items if self.workers else self.selected
         collected = None if selected is None else selected + self.deselected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from mmpgate.metrics.io import write_json
+from mmpgate.metrics.writing import write_json
 from mmpgate.record import Recorder, RunFacts
 
 #: Tests per group of the large run: 100,000 in all.

@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def execute(args: argparse.Namespace) -> int:
     """Build, validate and write the metrics file; print one result line and any mismatches."""
     from mmpgate.collect.build import Inputs, collect  # keeps `--help` fast
-    from mmpgate.metrics.io import refuse_inputs, refuse_other_group, write_json
+    from mmpgate.metrics.writing import refuse_inputs, refuse_other_group, write_json
 
     refuse_inputs(
         args.output,

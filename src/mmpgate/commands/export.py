@@ -43,8 +43,8 @@ def register(subparsers: Any) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Convert and write; exit 2 on bad input or an output that is one of the inputs."""
-    from mmpgate.metrics.io import write_text
     from mmpgate.metrics.reading import check_output, group_documents
+    from mmpgate.metrics.writing import write_text
 
     if args.output is not None:
         check_output(args.output, [args.metrics])

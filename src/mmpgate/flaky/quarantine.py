@@ -163,7 +163,7 @@ def render(entries: Sequence[Entry]) -> str:
 
 def add_entry(path: Path, entry: Entry, *, today: dt.date) -> tuple[Quarantine, bool]:
     """Add (or replace, same `test`) one entry and write the file atomically; (result, replaced)."""
-    from mmpgate.metrics.io import write_text
+    from mmpgate.metrics.writing import write_text
 
     if entry.expired(today):
         raise ConfigError(

@@ -46,8 +46,8 @@ def run_check(
     from mmpgate import github
     from mmpgate.gate.rules import evaluate
     from mmpgate.gate.thresholds import load_thresholds
-    from mmpgate.metrics.io import refuse_inputs, write_json
     from mmpgate.metrics.results import load_baseline, load_metrics_dir
+    from mmpgate.metrics.writing import refuse_inputs, write_json
     from mmpgate.report import render, verdict_json
     from mmpgate.run.project import configured_output
     from mmpgate.trends import RunPoint, point_of_set, points_from_history

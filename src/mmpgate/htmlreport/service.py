@@ -77,7 +77,7 @@ def build(inputs: ReportInputs) -> ReportData:
 def write_report(inputs: ReportInputs) -> ReportData:
     """Build the page and write it to `inputs.output` (never over one of the inputs)."""
     from mmpgate.htmlreport.page import render_page
-    from mmpgate.metrics.io import write_text
+    from mmpgate.metrics.writing import write_text
 
     check_output(inputs.output, [inputs.metrics, inputs.thresholds, inputs.baseline, inputs.runs])
     data = build(inputs)

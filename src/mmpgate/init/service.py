@@ -8,7 +8,7 @@ from pathlib import Path
 from mmpgate.errors import UsageError
 from mmpgate.init.detect import Detected, detect
 from mmpgate.init.render import Measured, config_text, thresholds_text
-from mmpgate.metrics.io import write_text
+from mmpgate.metrics.writing import write_text
 
 THRESHOLDS = "thresholds.yml"
 NEXT = ("mmpgate ci", "mmpgate report --output mmpgate-results/report.html")

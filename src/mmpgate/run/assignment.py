@@ -23,7 +23,8 @@ import pytest
 from mmpgate.metrics.assignment import assign, problems
 from mmpgate.metrics.document import Assignment, MetricsDocument
 from mmpgate.metrics.files import ASSIGNMENT_FILE
-from mmpgate.metrics.io import read_json, write_json
+from mmpgate.metrics.io import read_json
+from mmpgate.metrics.writing import write_json
 from mmpgate.run.child_env import pytest_child_env
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from recorded import build_document
 
 from mmpgate.cli import main
-from mmpgate.metrics.io import dumps, write_json
+from mmpgate.metrics.writing import dumps, write_json
 
 
 def document(group: str = "unit") -> dict[str, Any]:

@@ -17,7 +17,7 @@ from recorded import build_document
 
 from mmpgate.cli import main
 from mmpgate.metrics import io
-from mmpgate.metrics.io import dumps, write_json
+from mmpgate.metrics.writing import dumps, write_json
 
 METRICS = "results/metrics.unit.json"
 

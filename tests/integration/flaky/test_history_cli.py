@@ -9,7 +9,7 @@ import pytest
 
 from mmpgate.cli import main
 from mmpgate.flaky.retries import Attempt, merge
-from mmpgate.metrics.io import write_json
+from mmpgate.metrics.writing import write_json
 from mmpgate.record import Recorder, RunFacts
 
 PASS, FAIL = Attempt("passed", 0.1, None), Attempt("failed", 0.1, "boom")

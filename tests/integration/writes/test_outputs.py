@@ -9,7 +9,8 @@ import pytest
 from recorded import build_document
 
 from mmpgate.cli import main
-from mmpgate.metrics.io import load_metrics, write_json
+from mmpgate.metrics.io import load_metrics
+from mmpgate.metrics.writing import write_json
 
 GITHUB_VARIABLES = ("GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY")
 

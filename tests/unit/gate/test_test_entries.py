@@ -15,7 +15,8 @@ from recorded import build_document
 from mmpgate.config.schemas import METRICS, load_schema
 from mmpgate.errors import InputError
 from mmpgate.metrics.entries import check_tests, entry_problem
-from mmpgate.metrics.io import load_metrics, write_json
+from mmpgate.metrics.io import load_metrics
+from mmpgate.metrics.writing import write_json
 
 SCHEMA = json.loads((Path(__file__).parents[3] / "schemas" / "metrics.schema.json").read_text())
 TEST_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA["$defs"]["test"])

@@ -17,8 +17,9 @@ from recorded import build_document
 from mmpgate.errors import InputError
 from mmpgate.metrics import typed
 from mmpgate.metrics.format import PHASES, TEST_OUTCOMES
-from mmpgate.metrics.io import dumps, load_metrics
+from mmpgate.metrics.io import load_metrics
 from mmpgate.metrics.results import GroupMetrics, group_from_document, load_group
+from mmpgate.metrics.writing import dumps
 
 TESTS = [("test_a", "passed", 0.1), ("test_b", "failed", 0.2), ("test_c", "skipped", 0.0)]
 
