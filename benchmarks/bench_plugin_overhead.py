@@ -43,8 +43,15 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "pytest-json-report": (*DISABLED, "--json-report", "--json-report-file={out}/report.json"),
 }
 BASELINE = next(iter(VARIANTS))
-#: Variables that would change what the runs do; the benchmark runs without them.
-CLEARED = ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "PYTEST_ADDOPTS", "PYTEST_PLUGINS")
+#: Variables that would change what the runs do; the benchmark runs without them. Without
+#: PYTHONDONTWRITEBYTECODE, as in a user's environment, modules are compiled (and pytest's
+#: assertion rewriting of plugin modules done) once, in the warm-up run, not in every round.
+CLEARED = (
+    "PYTEST_DISABLE_PLUGIN_AUTOLOAD",
+    "PYTEST_ADDOPTS",
+    "PYTEST_PLUGINS",
+    "PYTHONDONTWRITEBYTECODE",
+)
 
 
 def command(suite: Path, out: Path, workers: int, variant: str) -> list[str]:

@@ -321,6 +321,8 @@ class MetricsPlugin:
         self.written = True
 
     def _shard(self) -> Shard | None:
+        if not self.config.getoption("mmpgate_shard"):
+            return None  # not a shard: no need to import the shard selector to find none
         from mmpgate.shard.select import PLUGIN_NAME as SHARD_PLUGIN
 
         selector = self.config.pluginmanager.get_plugin(SHARD_PLUGIN)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from mmpgate.flaky.quarantine import Quarantine
 from mmpgate.gate.thresholds import Rules
-from mmpgate.gate.verdict import Quantity, Result, Row, TestNote, Unit
+from mmpgate.gate.verdict import Quantity, Result, Row, TestNote, Unit, count_row
 from mmpgate.metrics.format import FAILING_OUTCOMES
 from mmpgate.metrics.results import GroupMetrics
 
@@ -94,10 +94,10 @@ def group_rows(group: GroupMetrics, rules: Rules, inputs: FlakyInputs) -> list[R
     """max_flaky, max_quarantined and max_new_flaky of one group."""
     rows: list[Row] = []
     if rules.max_flaky is not None:
-        rows.append(_count("max_flaky", group.name, len(group.flaky), rules.max_flaky))
+        rows.append(count_row("max_flaky", group.name, len(group.flaky), rules.max_flaky))
     if rules.max_quarantined is not None:
         rows.append(
-            _count("max_quarantined", group.name, len(group.quarantined), rules.max_quarantined)
+            count_row("max_quarantined", group.name, len(group.quarantined), rules.max_quarantined)
         )
     rows.extend(_new_flaky_rows(group.name, [group], rules, inputs))
     return rows
@@ -108,10 +108,10 @@ def total_rows(groups: Sequence[GroupMetrics], rules: Rules, inputs: FlakyInputs
     rows: list[Row] = []
     if rules.max_flaky is not None:
         count = sum(len(g.flaky) for g in groups)
-        rows.append(_count("max_flaky", "total", count, rules.max_flaky))
+        rows.append(count_row("max_flaky", "total", count, rules.max_flaky))
     if rules.max_quarantined is not None:
         count = sum(len(g.quarantined) for g in groups)
-        rows.append(_count("max_quarantined", "total", count, rules.max_quarantined))
+        rows.append(count_row("max_quarantined", "total", count, rules.max_quarantined))
     rows.extend(_new_flaky_rows("total", groups, rules, inputs, default=False))
     return rows
 
@@ -139,7 +139,7 @@ def _new_flaky_rows(
             Row("max_new_flaky", name, Result.SKIP, detail="the history has no recorded run yet")
         ]
     found = [nodeid for group in groups for nodeid in new_flaky(group, history)]
-    row = _count("max_new_flaky", name, len(found), limit)
+    row = count_row("max_new_flaky", name, len(found), limit)
     detail = f"not flaky in {history.runs} recorded runs: {', '.join(found[:3])}" if found else None
     return [dataclasses.replace(row, detail=detail)]
 
@@ -215,16 +215,6 @@ def lists(
 
 def _passing(group: str, nodeid: str, history: HistoryFacts | None) -> bool:
     return history is None or (group, nodeid) in history.passing
-
-
-def _count(rule: str, group: str, count: int, limit: int) -> Row:
-    return Row(
-        rule,
-        group,
-        Result.PASS if count <= limit else Result.FAIL,
-        measured=Quantity(count, Unit.COUNT),
-        threshold=Quantity(limit, Unit.COUNT),
-    )
 
 
 def evaluate_flaky(

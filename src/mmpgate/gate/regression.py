@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from mmpgate.gate.quantities import round_percent, round_seconds, seconds_text
 from mmpgate.gate.thresholds import MissingPolicy, Regression, SlowTest
-from mmpgate.gate.verdict import Quantity, Result, Row, TestNote, Unit
+from mmpgate.gate.verdict import Quantity, Result, Row, TestNote, Unit, count_row
 from mmpgate.metrics.format import FAILING_OUTCOMES as _FAILING
 from mmpgate.metrics.results import GroupMetrics, MetricsSet, TestResult
 
@@ -127,24 +127,14 @@ def _group_rows(
     for rule, limit, key in wanted:
         assert limit is not None
         notes[key].extend(found[key])
-        rows.append(_count_row(rule, name, len(found[key]), limit))
+        rows.append(count_row(rule, name, len(found[key]), limit))
     if slow is not None:
         slower = list(_slower(now, before.tests, slow))
         notes["slower"].extend(slower)
-        row = _count_row("slow_test", name, len(slower), slow.max_count)
+        row = count_row("slow_test", name, len(slower), slow.max_count)
         detail = f"tests >= {slow.factor}x and >= {round_seconds(slow.min_seconds)}s slower"
         rows.append(dataclasses.replace(row, detail=detail))
     return rows
-
-
-def _count_row(rule: str, group: str, count: int, limit: int) -> Row:
-    return Row(
-        rule,
-        group,
-        Result.PASS if count <= limit else Result.FAIL,
-        measured=Quantity(count, Unit.COUNT),
-        threshold=Quantity(limit, Unit.COUNT),
-    )
 
 
 def _duration_increase(

@@ -53,6 +53,17 @@ class Row:
     detail: str | None = None
 
 
+def count_row(rule: str, group: str, count: int, limit: int) -> Row:
+    """A count rule's row: at most `limit` (a flaky, quarantined, new-failure or slow-test count)."""
+    return Row(
+        rule,
+        group,
+        Result.PASS if count <= limit else Result.FAIL,
+        measured=Quantity(count, Unit.COUNT),
+        threshold=Quantity(limit, Unit.COUNT),
+    )
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Figures:
     """A group's (or the total's) headline numbers, for outputs and the summary."""

@@ -93,37 +93,23 @@ def _coverage_lines(found: Detected, toml: bool) -> list[str]:
 
 
 def _group_lines(group: DetectedGroup, toml: bool) -> list[str]:
-    if toml:
-        out = [f"[tool.mmpgate.groups.{group.name}]"]
-        out.append(_line(f"paths = {_q(list(group.paths))}", f"found: {group.why}"))
-        out.append(
-            _line(
-                f"workers = {_q('auto') if group.parallel else 0}",
-                "parallel with pytest-xdist"
-                if group.parallel
-                else "serial: wider tests often share servers or files",
-            )
-        )
-        if group.args:
-            out.append(
-                _line(f"args = {_q(list(group.args))}", "selects this group's tests by marker")
-            )
-        return out
-    out = [f"  {group.name}:"]
-    out.append(_line(f"    paths: {_q(list(group.paths))}", f"found: {group.why}"))
-    out.append(
-        _line(
-            f"    workers: {_q('auto') if group.parallel else 0}",
+    # One list of settings, written as TOML keys (`key = value`) or YAML keys (`    key: value`).
+    head, key = (
+        (f"[tool.mmpgate.groups.{group.name}]", "{} =") if toml else (f"  {group.name}:", "    {}:")
+    )
+    settings = [
+        ("paths", _q(list(group.paths)), f"found: {group.why}"),
+        (
+            "workers",
+            _q("auto") if group.parallel else "0",
             "parallel with pytest-xdist"
             if group.parallel
             else "serial: wider tests often share servers or files",
-        )
-    )
+        ),
+    ]
     if group.args:
-        out.append(
-            _line(f"    args: {_q(list(group.args))}", "selects this group's tests by marker")
-        )
-    return out
+        settings.append(("args", _q(list(group.args)), "selects this group's tests by marker"))
+    return [head, *(_line(f"{key.format(name)} {value}", why) for name, value, why in settings)]
 
 
 def config_text(found: Detected, toml: bool) -> str:
