@@ -125,7 +125,7 @@ def run_group(
     if files.metrics.is_file():
         metrics = load_metrics(files.metrics)
         if group.retries and not interrupted and metrics["complete"]:
-            metrics = retry_failures(project, group, metrics)
+            metrics = retry_failures(project, group, metrics, extra)
         problem = coverage_problem(project, group, metrics)
         if problem is not None:
             # Not a null metric for the gate to trip over later: the run itself is wrong.
@@ -149,7 +149,9 @@ def run_group(
     return result
 
 
-def retry_failures(project: Project, group: Group, metrics: MetricsDocument) -> MetricsDocument:
+def retry_failures(
+    project: Project, group: Group, metrics: MetricsDocument, extra: Sequence[str] = ()
+) -> MetricsDocument:
     """Run the group's failed tests again, alone (see `mmpgate.flaky.retries`): the group's
     document with their attempts merged."""
     from mmpgate.flaky.retries import merge, run_retries, to_retry
@@ -159,7 +161,8 @@ def retry_failures(project: Project, group: Group, metrics: MetricsDocument) -> 
         nodeids,
         group=group.name,
         root=project.root,
-        args=group.args,
+        # The run's own -- PYTEST_ARGS too: what made the test collectable must reach its retry.
+        args=[*group.args, *extra],
         max_attempts=group.retries,
         report=lambda line: print(line, flush=True),
     )

@@ -160,3 +160,33 @@ def test_retries_from_the_configuration(project: pytest.Pytester) -> None:
     assert document["retries"]["processes"] == 3
     main(["run", "--retries", "0"])
     assert "retries" not in load_metrics(project.path / "mmpgate-results" / "metrics.unit.json")
+
+
+FIRST_FAILS = """
+import pathlib
+
+def test_fails_once(request):
+    counter = pathlib.Path(__file__).parent / "runs"
+    runs = int(counter.read_text()) + 1 if counter.exists() else 1
+    counter.write_text(str(runs))
+    assert request.config.getoption("stage") == "ci", "needs the run's --stage=ci"
+    assert runs > 2, "fails in the group's run and its rerun"
+"""
+STAGE_OPTION = """
+
+def pytest_addoption(parser):
+    parser.addoption("--stage", default="local")
+"""
+
+
+def test_a_retry_gets_the_runs_own_pytest_args(project: pytest.Pytester) -> None:
+    """A retry runs with the run's `-- PYTEST_ARGS` too: a test that needs one of them passed
+    alone; without them its retry failed and the test read as broken."""
+    (project.path / "tests" / "unit" / "test_mix.py").write_text("import calc\n" + FIRST_FAILS)
+    conftest = project.path / "conftest.py"
+    conftest.write_text(conftest.read_text() + STAGE_OPTION)
+    assert main(["run", "unit", "--retries", "1", "--", "--stage=ci"]) == 1
+    document = load_metrics(project.path / "mmpgate-results" / "metrics.unit.json")
+    (entry,) = document["tests"]
+    assert entry["classification"] == "flaky"
+    assert [a["outcome"] for a in entry["attempts"]] == ["passed"]
