@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mmpgate.metrics.document import DEFAULT_SLOWEST
+from mmpgate.metrics.format import DEFAULT_SLOWEST
 
 if TYPE_CHECKING:
     from mmpgate.metrics.document import Coverage, Shard

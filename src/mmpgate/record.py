@@ -11,7 +11,6 @@ import dataclasses
 from collections import Counter
 
 from mmpgate.metrics.document import (
-    DEFAULT_SLOWEST,
     Coverage,
     Entry,
     Environment,
@@ -23,7 +22,7 @@ from mmpgate.metrics.document import (
     new_entry,
     slowest_of,
 )
-from mmpgate.metrics.format import PHASES
+from mmpgate.metrics.format import DEFAULT_SLOWEST, PHASES
 
 #: pytest's terminal categories -> our count keys.
 _CATEGORY_TO_COUNT = {

@@ -21,7 +21,6 @@ from mmpgate.collect.nodeid import junit_key, reconstruct
 from mmpgate.collect.tally import Tally
 from mmpgate.errors import UsageError
 from mmpgate.metrics.document import (
-    DEFAULT_SLOWEST,
     Counts,
     Environment,
     MetricsDocument,
@@ -32,7 +31,7 @@ from mmpgate.metrics.document import (
     new_duration,
     slowest_of,
 )
-from mmpgate.metrics.format import OUTCOME_KEYS
+from mmpgate.metrics.format import DEFAULT_SLOWEST, OUTCOME_KEYS
 from mmpgate.metrics.names import group_name_problem
 
 #: Keys JUnit and the summary line must agree on exactly; passed/xpassed are compared as a sum,

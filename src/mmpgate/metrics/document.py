@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypedDict
 
-from mmpgate.metrics.format import COUNT_KEYS, FORMAT_VERSION, OUTCOME_KEYS
+from mmpgate.metrics.format import COUNT_KEYS, DEFAULT_SLOWEST, FORMAT_VERSION, OUTCOME_KEYS
 
-#: How many slowest tests a metrics file lists unless told otherwise (plugin, collect, combine, run).
-DEFAULT_SLOWEST = 20
 #: Seconds are written with microsecond precision.
 _PLACES = 6
 

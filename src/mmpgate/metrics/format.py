@@ -4,6 +4,9 @@ from __future__ import annotations
 
 FORMAT_VERSION = 1
 
+#: How many slowest tests a metrics file lists unless told otherwise (plugin, collect, combine, run).
+DEFAULT_SLOWEST = 20
+
 #: Outcome counts that make up `total` (deselected and reruns are reported beside it).
 OUTCOME_KEYS: tuple[str, ...] = ("passed", "failed", "errors", "skipped", "xfailed", "xpassed")
 COUNT_KEYS: tuple[str, ...] = (*OUTCOME_KEYS, "deselected", "reruns", "total")

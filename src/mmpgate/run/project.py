@@ -13,8 +13,8 @@ from mmpgate.config.loader import load_toml, load_yaml
 from mmpgate.config.schemas import CONFIG, load_schema, validate
 from mmpgate.errors import ConfigError, InputError, located
 from mmpgate.metrics.assignment import POLICIES
-from mmpgate.metrics.document import DEFAULT_SLOWEST
 from mmpgate.metrics.files import DEFAULT_RESULTS_DIR
+from mmpgate.metrics.format import DEFAULT_SLOWEST
 from mmpgate.metrics.names import group_name_problem
 
 if sys.version_info >= (3, 11):

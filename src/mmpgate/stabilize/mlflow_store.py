@@ -5,16 +5,16 @@ mlflow is imported inside the functions that need it, never at module import.
 
 from __future__ import annotations
 
-import enum
 import os
 import shutil
-import sqlite3
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+
+from mmpgate.stabilize.mlflow_kinds import StoreKind
 
 TEMPLATE_NAME = "template.db"
 #: Variables that point mlflow somewhere: unset for the test unless its store sets them.
@@ -27,14 +27,6 @@ ENV_NAMES = (
 #: A permission, not a location: kept as the user set it (a suite may still make its own file
 #: stores next to the isolated one); a file store sets it to true for the test.
 ALLOW_FILE_STORE = "MLFLOW_ALLOW_FILE_STORE"
-MISSING_REASON = "mlflow is not installed (pip install 'mmpgate[mlflow]'): mlflow_tracking needs it"
-
-
-class StoreKind(enum.Enum):
-    """Which backend a test's tracking store uses."""
-
-    SQLITE = "sqlite"
-    FILE = "file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +74,8 @@ def migrate_template(directory: Path) -> Path:
 
 
 def _point_default_experiment(db: Path, artifact_root: Path) -> None:
+    import sqlite3  # here, not at import: the plugin module is loaded by every pytest run
+
     connection = sqlite3.connect(db)
     try:
         with connection:

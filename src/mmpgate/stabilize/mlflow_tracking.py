@@ -12,13 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mmpgate.stabilize import mlflow_store
-from mmpgate.stabilize.mlflow_store import StoreKind, TrackingStore
+from mmpgate.stabilize.mlflow_kinds import MISSING_REASON, StoreKind
+
+if TYPE_CHECKING:
+    from mmpgate.stabilize.mlflow_store import ClientState, TrackingStore
 
 __all__ = ["StoreKind", "TrackingStore"]
+
+
+def __getattr__(name: str) -> Any:
+    # TrackingStore's module is imported when a store is made, not by every run that loads this.
+    if name == "TrackingStore":
+        from mmpgate.stabilize.mlflow_store import TrackingStore
+
+        return TrackingStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 AUTOUSE_PLUGIN_NAME = "mmpgate-mlflow-autouse"
 
@@ -70,9 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getini("mmpgate_mlflow_autouse"):
         if not _mlflow_installed():
             # Every test would skip: a whole suite silently not run. Say so once, at start.
-            raise pytest.UsageError(
-                f"mmpgate_mlflow_autouse = true, but {mlflow_store.MISSING_REASON}"
-            )
+            raise pytest.UsageError(f"mmpgate_mlflow_autouse = true, but {MISSING_REASON}")
         config.pluginmanager.register(_AutousePlugin(), AUTOUSE_PLUGIN_NAME)
 
 
@@ -103,8 +114,10 @@ class _AutousePlugin:
 @pytest.fixture(scope="session")
 def mmpgate_mlflow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An SQLite tracking database migrated once per worker; each test gets a copy."""
+    from mmpgate.stabilize import mlflow_store
+
     if mlflow_store.import_mlflow() is None:
-        pytest.skip(mlflow_store.MISSING_REASON)
+        pytest.skip(MISSING_REASON)
     return mlflow_store.migrate_template(tmp_path_factory.mktemp("mlflow-template"))
 
 
@@ -122,6 +135,8 @@ def _marker_options(request: pytest.FixtureRequest) -> tuple[str | None, str | N
 
 def _create_experiment(store: TrackingStore, name: str) -> TrackingStore:
     from mlflow import MlflowClient
+
+    from mmpgate.stabilize.mlflow_store import TrackingStore
 
     experiment_id = MlflowClient(store.tracking_uri).create_experiment(
         name, artifact_location=store.artifact_location_for(name)
@@ -142,8 +157,10 @@ def _create_experiment(store: TrackingStore, name: str) -> TrackingStore:
 @pytest.fixture
 def mlflow_tracking(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TrackingStore]:
     """This test's own MLflow tracking store; see TrackingStore for what it offers."""
+    from mmpgate.stabilize import mlflow_store
+
     if mlflow_store.import_mlflow() is None:
-        pytest.skip(mlflow_store.MISSING_REASON)
+        pytest.skip(MISSING_REASON)
     store_option, experiment = _marker_options(request)
     kind = _store_kind(store_option or _configured_kind(request.config))
     root = tmp_path / "mlflow"
@@ -162,9 +179,9 @@ def mlflow_tracking(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
             yield from _tracked(store, saved, request.node.nodeid)
 
 
-def _tracked(
-    store: TrackingStore, saved: mlflow_store.ClientState, nodeid: str
-) -> Iterator[TrackingStore]:
+def _tracked(store: TrackingStore, saved: ClientState, nodeid: str) -> Iterator[TrackingStore]:
+    from mmpgate.stabilize import mlflow_store
+
     mlflow_store.point_client(store)
     try:
         yield store

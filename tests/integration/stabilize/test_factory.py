@@ -142,11 +142,14 @@ def test_stop_all_stops_newest_first_and_leaves_nothing(factory, tmp_path):
     record = tmp_path / "record"
     servers = [factory.start(spec(label, record)) for label in ("first", "second", "third")]
     factory.stop_all()
-    assert record.read_text().split() == ["third", "second", "first"]
+    stopped = record.read_text().split()
+    # Each server gets SIGTERM twice, by group and by pid; whether its handler runs once or twice
+    # depends on how fast it exits (under load: twice). The order of the stops is what is sure.
+    assert list(dict.fromkeys(stopped)) == ["third", "second", "first"]
     assert all(_gone(s.pid) for s in servers)
     assert not any(s.alive() for s in servers)
     factory.stop_all()  # idempotent: no signal goes anywhere a second time
-    assert record.read_text().split() == ["third", "second", "first"]
+    assert record.read_text().split() == stopped
 
 
 def test_uvicorn_timeout_comes_from_the_factory_unless_given(tmp_path):
