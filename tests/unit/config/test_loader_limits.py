@@ -18,25 +18,26 @@ def _error(call: object) -> str:
     return str(caught.value)
 
 
-def test_a_long_integer_in_toml_names_its_line(tmp_path: Path) -> None:
-    path = tmp_path / "pyproject.toml"
-    path.write_text(f"[tool.mmpgate]\nslowest = {LONG}\n")
-    message = _error(lambda: load_toml(path, "pyproject.toml"))
+@pytest.mark.parametrize(
+    ("name", "text", "where", "kind"),
+    [
+        ("pyproject.toml", f"[tool.mmpgate]\nslowest = {LONG}\n", "line 2 column 11", "TOML"),
+        ("mmpgate.yml", f"slowest: {LONG}\n", "line 1 column 10", "YAML"),
+    ],
+    ids=["toml", "yaml"],
+)
+def test_a_long_integer_names_its_line(
+    tmp_path: Path, name: str, text: str, where: str, kind: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    load = load_toml if kind == "TOML" else load_yaml
+    message = _error(lambda: load(path, name))
     assert message == (
-        f"{path}: line 2 column 11: expected valid TOML (expected an integer of at most "
+        f"{path}: {where}: expected valid {kind} (expected an integer of at most "
         f"{MAX_INT_DIGITS} digits, got 5000)"
     )
     assert "set_int_max_str_digits" not in message
-
-
-def test_a_long_integer_in_yaml_names_its_line(tmp_path: Path) -> None:
-    path = tmp_path / "mmpgate.yml"
-    path.write_text(f"slowest: {LONG}\n")
-    message = _error(lambda: load_yaml(path, "configuration file"))
-    assert message == (
-        f"{path}: line 1 column 10: expected valid YAML (expected an integer of at most "
-        f"{MAX_INT_DIGITS} digits, got 5000)"
-    )
 
 
 def test_a_long_digit_run_inside_a_toml_string_is_a_string(tmp_path: Path) -> None:
