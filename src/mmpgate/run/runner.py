@@ -19,7 +19,7 @@ from mmpgate.metrics.files import ASSIGNMENT_FILE, GroupFiles
 from mmpgate.metrics.io import load_metrics
 from mmpgate.metrics.writing import write_json
 from mmpgate.run import assignment, summary
-from mmpgate.run.child_env import pytest_child_env
+from mmpgate.run.child_env import pytest_child_env, sigint_live
 from mmpgate.run.command import ShardRun, coverage_problem, pytest_command
 from mmpgate.run.project import Group, Project
 
@@ -97,7 +97,8 @@ def run_group(
     started = time.time()
     clock = time.perf_counter()  # the process's wall time: monotonic, unlike time.time()
     since = started if run_started is None else run_started
-    process = subprocess.Popen(command, cwd=project.root, env=env)
+    with sigint_live():  # SIGINT is how mmpgate stops it, even when this process ignores SIGINT
+        process = subprocess.Popen(command, cwd=project.root, env=env)
     interrupted = False
     heartbeat = summary.Heartbeat(
         label or group.name,

@@ -10,8 +10,10 @@ import textwrap
 import time
 
 import pytest
+from children import FAULTHANDLER_ENV, abort_tree
 
 from mmpgate.metrics.io import load_metrics
+from mmpgate.run.child_env import sigint_live
 
 PROJECT = textwrap.dedent(
     """
@@ -53,7 +55,7 @@ def test_ctrl_c_writes_an_incomplete_file(tmp_path, workers):
     (tmp_path / "test_wait.py").write_text(PROJECT, encoding="utf-8")
     started = tmp_path / "started"
     output = tmp_path / "output.txt"
-    env = {**os.environ, "MMPGATE_E2E_STARTED": str(started)}
+    env = {**os.environ, **FAULTHANDLER_ENV, "MMPGATE_E2E_STARTED": str(started)}
     env.pop("PYTEST_ADDOPTS", None)
     command = [
         sys.executable,
@@ -67,14 +69,15 @@ def test_ctrl_c_writes_an_incomplete_file(tmp_path, workers):
         *workers,
     ]
     with output.open("w", encoding="utf-8") as sink:
-        proc = subprocess.Popen(
-            command,
-            cwd=tmp_path,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with sigint_live():
+            proc = subprocess.Popen(
+                command,
+                cwd=tmp_path,
+                env=env,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             deadline = time.monotonic() + HANG_GUARD
             while not started.exists():
@@ -83,6 +86,10 @@ def test_ctrl_c_writes_an_incomplete_file(tmp_path, workers):
                 time.sleep(0.05)
             os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
             returncode = proc.wait(timeout=HANG_GUARD)
+        except subprocess.TimeoutExpired:
+            abort_tree(proc.pid)  # its stacks, in the output below, say where it hung
+            proc.wait()
+            pytest.fail("the run did not exit:\n" + output.read_text(encoding="utf-8")[-20000:])
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)

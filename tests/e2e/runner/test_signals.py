@@ -11,8 +11,10 @@ from pathlib import Path
 
 import psutil
 import pytest
+from children import FAULTHANDLER_ENV, abort_tree
 
 from mmpgate.metrics.io import load_metrics
+from mmpgate.run.child_env import sigint_live
 
 
 def make_project(root: Path) -> None:
@@ -34,22 +36,34 @@ def wait_for(path: Path, timeout: float = 120.0) -> None:
 
 
 @pytest.mark.parametrize(
-    ("sig", "to_group"), [(signal.SIGTERM, False), (signal.SIGINT, True)], ids=["sigterm", "ctrl-c"]
+    ("sig", "to_group", "sigint_ignored"),
+    [(signal.SIGTERM, False, False), (signal.SIGINT, True, False), (signal.SIGTERM, False, True)],
+    ids=["sigterm", "ctrl-c", "sigterm-started-ignoring-sigint"],
 )
 def test_stopped_run_leaves_incomplete_metrics_and_no_process(
-    tmp_path: Path, sig: signal.Signals, to_group: bool
+    tmp_path: Path, sig: signal.Signals, to_group: bool, sigint_ignored: bool
 ) -> None:
-    """The group's metrics file is written, marked interrupted, and pytest's whole tree is gone."""
+    """pytest's own metrics file is written, marked interrupted, and pytest's whole tree is gone.
+
+    Also when mmpgate was started with SIGINT ignored (`mmpgate run &` in a script): the SIGINT it
+    passes on must still reach pytest, or pytest is killed without writing its metrics.
+    """
     make_project(tmp_path)
+    command = [sys.executable, "-m", "mmpgate", "run", "unit"]
+    if sigint_ignored:  # the shell's ignored SIGINT survives its exec of mmpgate
+        command = ["bash", "-c", "trap '' INT; exec \"$@\"", "bash", *command]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_CORE"))}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mmpgate", "run", "unit"],
-        cwd=tmp_path,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    output = tmp_path / "output.txt"
+    sink = output.open("w", encoding="utf-8")
+    with sigint_live():
+        process = subprocess.Popen(
+            command,
+            cwd=tmp_path,
+            env={**env, **FAULTHANDLER_ENV},
+            start_new_session=True,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_for(tmp_path / "started")
         top = psutil.Process(process.pid)
@@ -59,13 +73,20 @@ def test_stopped_run_leaves_incomplete_metrics_and_no_process(
             os.killpg(process.pid, sig)  # what a terminal does on Ctrl-C
         else:
             process.send_signal(sig)  # what a cancelled CI job does to the top process
-        code = process.wait(timeout=120)
+        try:
+            code = process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            abort_tree(process.pid)  # its stacks, in the output below, say where it hung
+            process.wait()
+            pytest.fail("the run did not exit:\n" + output.read_text(encoding="utf-8")[-20000:])
     finally:
+        sink.close()
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
     assert code != 0
     doc = load_metrics(tmp_path / "mmpgate-results" / "metrics.unit.json")
     assert doc["complete"] is False
     assert doc["interrupted"] is True
+    assert doc["source"]["producer"] == "plugin", "pytest wrote it, not the runner's placeholder"
     _gone, alive = psutil.wait_procs(tree, timeout=30)
     assert not alive, f"left running: {[p.pid for p in alive]}"
