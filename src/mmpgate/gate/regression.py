@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -11,7 +11,7 @@ from mmpgate.gate.quantities import round_percent, round_seconds, seconds_text
 from mmpgate.gate.thresholds import MissingPolicy, Regression, SlowTest
 from mmpgate.gate.verdict import Quantity, Result, Row, TestNote, Unit, count_row
 from mmpgate.metrics.format import FAILING_OUTCOMES as _FAILING
-from mmpgate.metrics.results import GroupMetrics, MetricsSet, TestResult
+from mmpgate.metrics.results import GroupMetrics, MetricsSet, TestResults
 
 _POLICY_RESULT = {
     MissingPolicy.PASS: Result.SKIP,
@@ -120,7 +120,9 @@ def _group_rows(
     found = {
         "new": list(_new_failures(now, before.tests)),
         "removed": [
-            TestNote(name, nodeid, "removed") for nodeid in before.tests if nodeid not in now.tests
+            TestNote(name, nodeid, "removed")
+            for nodeid in before.tests.seconds
+            if nodeid not in now.tests.seconds
         ],
         "skipped": list(_newly_skipped(now, before.tests)),
     }
@@ -250,35 +252,34 @@ def _note(group: GroupMetrics, nodeid: str, outcome: str) -> TestNote:
     return TestNote(group.name, nodeid, outcome, detail.message, detail.line)
 
 
-def _new_failures(now: GroupMetrics, before: Mapping[str, TestResult]) -> Iterable[TestNote]:
+def _new_failures(now: GroupMetrics, before: TestResults) -> Iterable[TestNote]:
     # A flaky test (failed, then passed on a retry) or a quarantined one is no new failure.
     assert now.tests is not None
-    for nodeid, (outcome, _) in now.tests.items():
+    for nodeid, outcome in now.tests.not_passed.items():  # the few that did not pass
         if outcome in _FAILING and nodeid not in now.flaky and nodeid not in now.quarantined:
             previous = before.get(nodeid)
             if previous is not None and previous[0] in _PASSING:
                 yield _note(now, nodeid, outcome)
 
 
-def _newly_skipped(now: GroupMetrics, before: Mapping[str, TestResult]) -> Iterable[TestNote]:
+def _newly_skipped(now: GroupMetrics, before: TestResults) -> Iterable[TestNote]:
     assert now.tests is not None
-    for nodeid, (outcome, _) in now.tests.items():
+    for nodeid, outcome in now.tests.not_passed.items():
         if outcome == "skipped":
             previous = before.get(nodeid)
             if previous is not None and previous[0] != "skipped":
                 yield _note(now, nodeid, outcome)
 
 
-def _slower(
-    now: GroupMetrics, before: Mapping[str, TestResult], rule: SlowTest
-) -> Iterable[TestNote]:
+def _slower(now: GroupMetrics, before: TestResults, rule: SlowTest) -> Iterable[TestNote]:
     assert now.tests is not None
     # A float pre-filter keeps the exact check off the 100,000s of tests that are clearly not slower.
     margin = float(rule.min_seconds) - 0.002
-    for nodeid, (outcome, seconds) in now.tests.items():
-        previous = before.get(nodeid)
-        if previous is None or seconds - previous[1] < margin:
+    earlier = before.seconds
+    for nodeid, seconds in now.tests.seconds.items():
+        previous = earlier.get(nodeid)
+        if previous is None or seconds - previous < margin:
             continue
-        after, prior = round_seconds(seconds), round_seconds(previous[1])
+        after, prior = round_seconds(seconds), round_seconds(previous)
         if after >= rule.factor * prior and after - prior >= rule.min_seconds:
-            yield TestNote(now.name, nodeid, outcome, before=prior, after=after)
+            yield TestNote(now.name, nodeid, now.tests[nodeid][0], before=prior, after=after)

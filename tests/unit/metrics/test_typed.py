@@ -142,3 +142,20 @@ def test_a_directory_or_missing_file_gives_the_same_line(tmp_path):
         assert not _vouched(path)
         assert _fast(path) == _exact(path)
         assert isinstance(_fast(path), str)
+
+
+def test_the_gate_view_keeps_every_test_outcome_and_seconds():
+    """(outcome, seconds) per test as in the file; a nodeid listed twice reads as its later entry."""
+    document = build_document("unit", TESTS, wall=0.5)
+    first = document["tests"][1]  # test_b, failed
+    document["tests"].append({**first, "outcome": "passed", "message": None})
+    view = group_from_document(document, "metrics.unit.json")
+    assert view.tests is not None
+    assert dict(view.tests) == {
+        "tests/unit/test_mod.py::test_a": ("passed", pytest.approx(0.1)),
+        "tests/unit/test_mod.py::test_b": ("passed", pytest.approx(0.2)),
+        "tests/unit/test_mod.py::test_c": ("skipped", pytest.approx(0.0)),
+    }
+    assert dict(view.tests.not_passed) == {"tests/unit/test_mod.py::test_c": "skipped"}
+    assert "tests/unit/test_mod.py::test_a" in view.tests
+    assert "tests/unit/test_mod.py::missing" not in view.tests
