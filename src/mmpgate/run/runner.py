@@ -23,6 +23,24 @@ from mmpgate.run.child_env import pytest_child_env, sigint_live
 from mmpgate.run.command import ShardRun, coverage_problem, pytest_command
 from mmpgate.run.project import Group, Project
 
+#: Seconds pytest gets to write its metrics after the SIGINT a SIGTERM is passed on as, before its
+#: tree is stopped (MMPGATE_STOP_GRACE overrides).
+STOP_GRACE = 30.0
+
+
+def env_seconds(name: str, default: float) -> float:
+    """A number of seconds >= 0 from the environment variable `name`; UsageError when it is not."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise UsageError(f"{name}={raw!r}: expected a number of seconds >= 0")
+    return value
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class GroupResult:
@@ -83,6 +101,8 @@ def run_group(
     leave a metrics file.
 
     `label` (`[2/3] unit`) and `run_started` add the group's place and the elapsed time."""
+    every = env_seconds("MMPGATE_PROGRESS_EVERY", summary.PROGRESS_EVERY)
+    grace = env_seconds("MMPGATE_STOP_GRACE", STOP_GRACE)
     files = GroupFiles.of(output, group.name, (shard.index, shard.total) if shard else None)
     files.remove_stale()
     command = pytest_command(project, group, files, extra, shard)
@@ -102,7 +122,7 @@ def run_group(
     interrupted = False
     heartbeat = summary.Heartbeat(
         label or group.name,
-        float(os.environ.get("MMPGATE_PROGRESS_EVERY", summary.PROGRESS_EVERY)),
+        every,
         lambda: (time.time() - started, time.time() - since),
     )
     try:
@@ -115,7 +135,7 @@ def run_group(
         if isinstance(stop, Terminated):
             process.send_signal(signal.SIGINT)
         try:
-            code = process.wait(timeout=30)
+            code = process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             # pytest shares our process group (so Ctrl-C reaches it); stop its tree, workers included.
             from mmpgate.stabilize.processes import stop_process_tree
@@ -238,6 +258,9 @@ def run_groups(
     """Run groups one after another (every group runs, unless fail_fast stops at a failure);
     with `shard` (k, n), only that shard of the (one) group. `whole_suite` (every group of the
     project runs): then check that each collected test ran in exactly one group."""
+    # A malformed setting is refused before any group runs, not when the first one ends.
+    env_seconds("MMPGATE_PROGRESS_EVERY", summary.PROGRESS_EVERY)
+    env_seconds("MMPGATE_STOP_GRACE", STOP_GRACE)
     shard_run = ShardRun(shard[0], shard[1], durations_from) if shard else None
     output.mkdir(parents=True, exist_ok=True)
     (output / ASSIGNMENT_FILE).unlink(missing_ok=True)  # an older run's is not this run's

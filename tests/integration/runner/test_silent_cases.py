@@ -167,3 +167,20 @@ def test_ci_validates_thresholds_before_the_first_group(
     err = capsys.readouterr().err
     assert "did you mean 'max_failure_rate'?" in err, err
     assert not (sample.path / "mmpgate-results").exists()
+
+
+@pytest.mark.parametrize("name", ["MMPGATE_STOP_GRACE", "MMPGATE_PROGRESS_EVERY"])
+@pytest.mark.parametrize("value", ["soon", "-1", "inf", "nan"])
+def test_a_bad_seconds_setting_is_refused_before_any_group_runs(
+    sample: pytest.Pytester,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    value: str,
+) -> None:
+    """One line and exit 2 before the first group starts (it was a traceback after a group ran)."""
+    monkeypatch.setenv(name, value)
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"mmpgate run: error: {name}={value!r}: expected a number of seconds >= 0"
+    assert not (sample.path / "mmpgate-results" / "metrics.unit.json").exists()
