@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,13 +70,23 @@ def _foreign_root(recorded: Path, root: Path, data_file: Path, *, required: bool
             return str(Path(*parts[:cut]))
     if not required:
         return None
+    temporary = Path(tempfile.gettempdir())
+    if recorded.is_relative_to(temporary) and not root.is_relative_to(temporary):
+        hint = (
+            "it lies in the temporary directory: a process the tests started with a coverage run "
+            "of its own (pytest --cov) inherited COVERAGE_FILE and wrote into this group's data; "
+            "start it without COVERAGE_FILE in its environment"
+        )
+    else:
+        hint = (
+            "combine in a checkout of the same commit, or record with "
+            "`[tool.coverage.run] relative_files = true`"
+        )
     raise InputError(
         located(
             data_file,
             "",
-            f"names {recorded}, which is neither here nor below this checkout ({root}); "
-            "combine in a checkout of the same commit, or record with "
-            "`[tool.coverage.run] relative_files = true`",
+            f"names {recorded}, which is neither here nor below this checkout ({root}); {hint}",
         )
     )
 

@@ -112,12 +112,16 @@ Runner = Callable[..., MetricsRun]
 
 
 @pytest.fixture
-def run_metrics(pytester: pytest.Pytester) -> Runner:
+def run_metrics(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Runner:
     """Run pytest in `pytester.path` with the metrics plugin recording to `metrics.case.json`.
 
     xdist runs (and anything passed `subprocess=True`) go through a real subprocess; the others run
     in-process, which pytest's own plugin tests do too, and which saves a second per run.
     """
+    # An inner `--cov` run must write its own data, not into the file of the coverage measuring
+    # this suite (`mmpgate run` sets COVERAGE_FILE for the group): combine would then find the
+    # inner project's files in this group's data.
+    monkeypatch.delenv("COVERAGE_FILE", raising=False)
 
     def run(
         *args: str,
