@@ -11,8 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
+from pathlib import Path
 
 import psutil
+import pytest
 
 FAULTHANDLER_ENV = {"PYTHONFAULTHANDLER": "1"}
 #: How long the aborted processes get to print their stacks; only a wait, not a measurement.
@@ -32,3 +35,13 @@ def abort_tree(pid: int) -> None:
     psutil.wait_procs(tree, timeout=DUMP_GRACE)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
+
+
+def wait_or_abort(process: subprocess.Popen[bytes], output: Path, timeout: float) -> int:
+    """The exit status; a process still running after `timeout` fails the test with its stacks."""
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        abort_tree(process.pid)  # its stacks, in the output below, say where it hung
+        process.wait()
+        pytest.fail("the run did not exit:\n" + output.read_text(encoding="utf-8")[-20000:])

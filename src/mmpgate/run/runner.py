@@ -96,13 +96,14 @@ def run_group(
     *,
     label: str | None = None,
     run_started: float | None = None,
+    every: float = summary.PROGRESS_EVERY,
+    grace: float = STOP_GRACE,
 ) -> GroupResult:
     """Run one group (or one shard of it) in its own pytest process, streaming its output; always
     leave a metrics file.
 
-    `label` (`[2/3] unit`) and `run_started` add the group's place and the elapsed time."""
-    every = env_seconds("MMPGATE_PROGRESS_EVERY", summary.PROGRESS_EVERY)
-    grace = env_seconds("MMPGATE_STOP_GRACE", STOP_GRACE)
+    `label` (`[2/3] unit`) and `run_started` add the group's place and the elapsed time; `every`
+    is the heartbeat's interval, `grace` the wait for pytest after the SIGINT of a stop."""
     files = GroupFiles.of(output, group.name, (shard.index, shard.total) if shard else None)
     files.remove_stale()
     command = pytest_command(project, group, files, extra, shard)
@@ -258,9 +259,9 @@ def run_groups(
     """Run groups one after another (every group runs, unless fail_fast stops at a failure);
     with `shard` (k, n), only that shard of the (one) group. `whole_suite` (every group of the
     project runs): then check that each collected test ran in exactly one group."""
-    # A malformed setting is refused before any group runs, not when the first one ends.
-    env_seconds("MMPGATE_PROGRESS_EVERY", summary.PROGRESS_EVERY)
-    env_seconds("MMPGATE_STOP_GRACE", STOP_GRACE)
+    # Read once, before any group runs: a malformed setting is refused before the first one starts.
+    every = env_seconds("MMPGATE_PROGRESS_EVERY", summary.PROGRESS_EVERY)
+    grace = env_seconds("MMPGATE_STOP_GRACE", STOP_GRACE)
     shard_run = ShardRun(shard[0], shard[1], durations_from) if shard else None
     output.mkdir(parents=True, exist_ok=True)
     (output / ASSIGNMENT_FILE).unlink(missing_ok=True)  # an older run's is not this run's
@@ -278,7 +279,15 @@ def run_groups(
                 flush=True,
             )
             result = run_group(
-                project, group, output, extra, shard_run, label=label, run_started=run_started
+                project,
+                group,
+                output,
+                extra,
+                shard_run,
+                label=label,
+                run_started=run_started,
+                every=every,
+                grace=grace,
             )
             results.append(result)
             if fail_fast and result.exit_code != 0:

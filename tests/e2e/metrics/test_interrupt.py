@@ -10,7 +10,7 @@ import textwrap
 import time
 
 import pytest
-from children import FAULTHANDLER_ENV, abort_tree
+from children import FAULTHANDLER_ENV, wait_or_abort
 
 from mmpgate.metrics.io import load_metrics
 from mmpgate.run.child_env import sigint_live
@@ -85,11 +85,7 @@ def test_ctrl_c_writes_an_incomplete_file(tmp_path, workers):
                 assert time.monotonic() < deadline, "the run never reached the waiting test"
                 time.sleep(0.05)
             os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
-            returncode = proc.wait(timeout=HANG_GUARD)
-        except subprocess.TimeoutExpired:
-            abort_tree(proc.pid)  # its stacks, in the output below, say where it hung
-            proc.wait()
-            pytest.fail("the run did not exit:\n" + output.read_text(encoding="utf-8")[-20000:])
+            returncode = wait_or_abort(proc, output, HANG_GUARD)
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)

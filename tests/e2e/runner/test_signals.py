@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from children import FAULTHANDLER_ENV, abort_tree
+from children import FAULTHANDLER_ENV, wait_or_abort
 
 from mmpgate.metrics.io import load_metrics
 from mmpgate.run.child_env import sigint_live
@@ -78,12 +78,7 @@ def test_stopped_run_leaves_incomplete_metrics_and_no_process(
             os.killpg(process.pid, sig)  # what a terminal does on Ctrl-C
         else:
             process.send_signal(sig)  # what a cancelled CI job does to the top process
-        try:
-            code = process.wait(timeout=2 * STOP_GUARD)
-        except subprocess.TimeoutExpired:
-            abort_tree(process.pid)  # its stacks, in the output below, say where it hung
-            process.wait()
-            pytest.fail("the run did not exit:\n" + output.read_text(encoding="utf-8")[-20000:])
+        code = wait_or_abort(process, output, 2 * STOP_GUARD)
     finally:
         sink.close()
         if process.poll() is None:
